@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+// The published entry point: load tsx so the TypeScript sources run as they are, then the CLI.
+import { register } from 'tsx/esm/api';
+
+register();
+await import('../runtime/cli/main.ts');

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ChannelClosedError,
+  CodecError,
+  ConfigError,
+  ConnectorError,
+  fromSerialized,
+  OperatorFailedError,
+  RecordTooLargeError,
+  SluiceError,
+  serializeError,
+  WorkerExitedError,
+} from '../../runtime/errors.ts';
+
+const table: Array<[SluiceError, string, string]> = [
+  [new SluiceError('x'), 'SluiceError', 'ERR_SLUICE'],
+  [new ChannelClosedError('x'), 'ChannelClosedError', 'ERR_CHANNEL_CLOSED'],
+  [new ChannelClosedError('x', { aborted: true }), 'ChannelClosedError', 'ERR_CHANNEL_ABORTED'],
+  [new RecordTooLargeError(10, 5, 'test'), 'RecordTooLargeError', 'ERR_RECORD_TOO_LARGE'],
+  [new CodecError('x'), 'CodecError', 'ERR_CODEC'],
+  [
+    new OperatorFailedError('x', { operator: 'map#1', instance: 0 }),
+    'OperatorFailedError',
+    'ERR_OPERATOR_FAILED',
+  ],
+  [new WorkerExitedError('x', { exitCode: 3 }), 'WorkerExitedError', 'ERR_WORKER_EXITED'],
+  [new ConfigError('x'), 'ConfigError', 'ERR_INVALID_CONFIG'],
+  [new ConnectorError('x'), 'ConnectorError', 'ERR_CONNECTOR'],
+];
+
+describe('errors', () => {
+  it.each(table)(
+    '%s has its name and stable code, and survives a thread crossing',
+    (error, name, code) => {
+      expect(error).toBeInstanceOf(SluiceError);
+      expect(error.name).toBe(name);
+      expect(error.code).toBe(code);
+      // structuredClone is what postMessage does to the serialized form.
+      const rebuilt = fromSerialized(structuredClone(serializeError(error)));
+      expect(rebuilt).toBeInstanceOf(SluiceError);
+      expect(rebuilt.code).toBe(code);
+      expect(rebuilt.name).toBe(name);
+      expect(rebuilt.message).toBe(error.message);
+      expect(rebuilt.details).toEqual(error.details);
+    },
+  );
+
+  it('keeps the cause chain across a thread crossing', () => {
+    const root = new TypeError('bad value');
+    const error = new OperatorFailedError('map failed', {
+      cause: root,
+      operator: 'map#1',
+      instance: 2,
+      record: { a: 1 },
+    });
+    const rebuilt = fromSerialized(structuredClone(serializeError(error)));
+    expect(rebuilt.details).toEqual({ operator: 'map#1', instance: 2, record: { a: 1 } });
+    expect((rebuilt.cause as Error).message).toBe('bad value');
+    expect((rebuilt.cause as Error).name).toBe('TypeError');
+  });
+
+  it('names the size and the limit of an oversize record', () => {
+    expect(new RecordTooLargeError(2048, 1024, 'channel a->b').message).toMatch(
+      /2048 bytes.*1024 bytes/,
+    );
+  });
+});
