@@ -1,0 +1,57 @@
+/**
+ * The contract between the runtime and sources and sinks.
+ *
+ * A job module is imported on every worker and rebuilds the same graph, so a `Source` or a
+ * `Sink` object exists on every worker: it never crosses threads and may hold functions.
+ * Each operator instance (actor) opens its own reader or writer on the worker it is placed on.
+ * As Flink keeps `Sink` apart from `SinkWriter`, a `Sink` is validated eagerly when the graph
+ * is built, and only its writer does I/O.
+ */
+
+export interface InstanceContext {
+  /** The operator's id in the graph, such as "csv#0". */
+  operatorId: string;
+  /** This instance's index, 0 … parallelism − 1. */
+  instance: number;
+  parallelism: number;
+  /** Aborted when the job is cancelled or fails. */
+  signal: AbortSignal;
+}
+
+/** Reads this instance's share of the input, in batches. */
+export interface SourceReader<T> {
+  /** The next batch of records, or `null` at the end of this instance's share. */
+  next(): Promise<T[] | null>;
+  /** Release files and sockets; called once, after the end or on cancel. */
+  close(): Promise<void>;
+}
+
+export interface Source<T> {
+  /** For plans, metrics and errors: "csv(data.csv)". */
+  readonly name: string;
+  /** The most instances this source can use (1 for stdin); undefined means any. */
+  readonly maxParallelism?: number;
+  /** Called on the instance's worker. Instance i of n reads a disjoint share; together they read everything once. */
+  open(ctx: InstanceContext): SourceReader<T> | Promise<SourceReader<T>>;
+}
+
+/**
+ * Writes records. `write` returns `undefined` when the caller may write again at once, or a
+ * promise when it must wait (backpressure): the caller awaits it before the next call.
+ */
+export interface SinkWriter<T> {
+  write(record: T): Promise<void> | undefined;
+  /** Make everything written so far durable; `endOfInput` is true for the last call. */
+  flush(endOfInput: boolean): Promise<void>;
+  close(): Promise<void>;
+  /** Plain data handed back to the caller when the job ends (collected records, a load report). */
+  result?(): unknown;
+  /** Connector-specific counters for `stats()`; plain data. */
+  stats?(): Record<string, unknown>;
+}
+
+export interface Sink<T> {
+  readonly name: string;
+  readonly maxParallelism?: number;
+  createWriter(ctx: InstanceContext): SinkWriter<T> | Promise<SinkWriter<T>>;
+}
