@@ -1,0 +1,3 @@
+export { type FromArrayOptions, fromArray } from './array.ts';
+export { type GenerateOptions, generate } from './generate.ts';
+export { collect, discard } from './sinks.ts';
