@@ -218,6 +218,10 @@ export class GeneralCodec implements Codec<unknown> {
     }
   }
 
+  discardLast(): void {
+    this.resetEncoder();
+  }
+
   /** A fresh encoder redefines every shape before use, so the decoder cannot be left behind. */
   private resetEncoder(): void {
     this.packr = new Packr({ ...PACKR_OPTIONS });

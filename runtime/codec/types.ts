@@ -37,4 +37,10 @@ export interface Codec<T = unknown> {
   encode(value: T, buf: Uint8Array, offset: number, end: number): number;
   /** Decode the value encoded in exactly `buf[offset, offset + length)`. */
   decode(buf: Uint8Array, offset: number, length: number): T;
+  /**
+   * The last successful `encode` will never reach the decoder (the writer refused the record
+   * as too large). A codec that keeps state across records (shape definitions) must forget
+   * what that encoding defined, so that the next records decode.
+   */
+  discardLast?(): void;
 }
