@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'ERR_CODEC'
   | 'ERR_OPERATOR_FAILED'
   | 'ERR_WORKER_EXITED'
+  | 'ERR_CANCELLED'
   | 'ERR_GRAPH_MISMATCH'
   | 'ERR_INVALID_CONFIG'
   | 'ERR_CONNECTOR'
@@ -112,10 +113,22 @@ export class ConnectorError extends SluiceError {
   }
 }
 
-const byName: Record<string, new (message: string) => SluiceError> = {
+/** The job was cancelled by its caller (`cancel()`, Ctrl-C). */
+export class CancelledError extends SluiceError {
+  constructor(message: string) {
+    super(message, { code: 'ERR_CANCELLED' });
+  }
+}
+
+// Every class, so that a rebuilt error passes the same `instanceof` checks as the original.
+const byName: Record<string, { prototype: SluiceError }> = {
   SluiceError,
   ChannelClosedError,
+  RecordTooLargeError,
   CodecError,
+  OperatorFailedError,
+  WorkerExitedError,
+  CancelledError,
   ConfigError,
   ConnectorError,
 };
@@ -143,10 +156,12 @@ export function serializeError(error: unknown): SerializedError {
   return { code: 'ERR_SLUICE', name: 'Error', message: String(error) };
 }
 
-/** Rebuild an error that crossed a thread: the class is approximated, the code is exact. */
+/** Rebuild an error that crossed a thread, with its class (when Sluice's own), code, details and cause. */
 export function fromSerialized(data: SerializedError): SluiceError {
+  const error = new SluiceError(data.message);
+  // The subclasses' constructors take different arguments; the prototype is what instanceof reads.
   const Ctor = byName[data.name];
-  const error = Ctor ? new Ctor(data.message) : new SluiceError(data.message);
+  if (Ctor) Object.setPrototypeOf(error, Ctor.prototype);
   Object.assign(error, {
     code: data.code,
     name: data.name,

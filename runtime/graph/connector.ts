@@ -50,8 +50,23 @@ export interface SinkWriter<T> {
   stats?(): Record<string, unknown>;
 }
 
+/**
+ * A sink that chooses which of its instances writes each record (the `replica` partitioning:
+ * a Cassandra sink sends a row to the instance that owns its replicas). Routing happens on
+ * the producing actors' workers, synchronously per record, so what it needs (a token ring)
+ * is fetched once, on the main thread, and handed to every producer as plain data.
+ */
+export interface SinkPartitioner<T> {
+  /** Runs once on the main thread before the job deploys; returns structured-clonable data. */
+  prepare(): Promise<unknown>;
+  /** Runs on each producing actor's worker with what `prepare` returned. */
+  open(prepared: unknown): (record: T, instances: number) => number;
+}
+
 export interface Sink<T> {
   readonly name: string;
   readonly maxParallelism?: number;
+  /** When set, and the stream chose no partitioning of its own, records are routed by it. */
+  readonly partitioner?: SinkPartitioner<T>;
   createWriter(ctx: InstanceContext): SinkWriter<T> | Promise<SinkWriter<T>>;
 }

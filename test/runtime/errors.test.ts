@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  CancelledError,
   ChannelClosedError,
   CodecError,
   ConfigError,
@@ -24,6 +25,7 @@ const table: Array<[SluiceError, string, string]> = [
     'ERR_OPERATOR_FAILED',
   ],
   [new WorkerExitedError('x', { exitCode: 3 }), 'WorkerExitedError', 'ERR_WORKER_EXITED'],
+  [new CancelledError('x'), 'CancelledError', 'ERR_CANCELLED'],
   [new ConfigError('x'), 'ConfigError', 'ERR_INVALID_CONFIG'],
   [new ConnectorError('x'), 'ConnectorError', 'ERR_CONNECTOR'],
 ];
