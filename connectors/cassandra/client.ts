@@ -1,0 +1,157 @@
+/**
+ * The driver side of the sink: connecting, sending one request to one chosen host, and
+ * sorting the driver's errors into what the writer should do with them.
+ *
+ * The writer owns routing and retries, so the driver is told to do neither: every request
+ * names its coordinator (the `host` execution option bypasses the load-balancing policy)
+ * and the retry policy rethrows at once. The routing key is still set, for request
+ * trackers and for any policy a user plugs in.
+ */
+
+import cassandra from 'cassandra-driver';
+import { ConnectorError } from '../../runtime/errors.ts';
+import type { CassandraConfig } from './config.ts';
+import type { BoundRow } from './schema.ts';
+
+const { consistencies, responseErrorCodes } = cassandra.types;
+
+/** What the writer does with a failed request. */
+export type FailureKind =
+  /** The coordinator did not hear back from enough replicas in time: retry, shrink the window. */
+  | 'timeout'
+  /** The host is overloaded: retry, shrink the window hard. */
+  | 'overloaded'
+  /** Not enough live replicas, or a replica failed to apply the write: retry later. */
+  | 'unavailable'
+  /** The coordinator could not be reached: retry, maybe on another replica. */
+  | 'unreachable'
+  /** The request itself is wrong (a value Cassandra refuses): retrying cannot help. */
+  | 'rejected';
+
+/** The writer's view of the cluster; the driver implements it, tests may fake it. */
+export interface WriteExecutor {
+  /** Sends rows of one partition (one row: a statement; more: an unlogged batch) to `host`. Resolves with the coordinator's address. */
+  send(host: string, rows: readonly BoundRow[]): Promise<string>;
+  isUp(host: string): boolean;
+  classify(error: unknown): FailureKind;
+}
+
+class NoRetryPolicy extends cassandra.policies.retry.RetryPolicy {
+  override onReadTimeout() {
+    return this.rethrowResult();
+  }
+  override onWriteTimeout() {
+    return this.rethrowResult();
+  }
+  override onUnavailable() {
+    return this.rethrowResult();
+  }
+  override onRequestError() {
+    return this.rethrowResult();
+  }
+}
+
+export function describeContactPoints(config: CassandraConfig): string {
+  return config.contactPoints.map((p) => `${p.host}:${p.port}`).join(', ');
+}
+
+/** Connects, or fails with a `ConnectorError` naming the contact points (never the credentials). */
+export async function connect(config: CassandraConfig): Promise<cassandra.Client> {
+  const client = new cassandra.Client({
+    contactPoints: config.contactPoints.map((p) =>
+      p.host.includes(':') ? `[${p.host}]:${p.port}` : `${p.host}:${p.port}`,
+    ),
+    localDataCenter: config.localDataCenter,
+    ...(config.username === undefined
+      ? {}
+      : {
+          credentials: { username: config.username, password: config.password?.reveal() ?? '' },
+        }),
+    ...(config.tls === false ? {} : { sslOptions: config.tls.reveal() }),
+    socketOptions: {
+      connectTimeout: config.connectTimeoutMs,
+      readTimeout: config.requestTimeoutMs,
+    },
+    encoding: { useBigIntAsLong: true, useBigIntAsVarint: true },
+    policies: { retry: new NoRetryPolicy() },
+    queryOptions: { consistency: consistencies[toDriverName(config.consistency)] },
+  });
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.shutdown().catch(() => {});
+    throw new ConnectorError(
+      `cannot connect to Cassandra at ${describeContactPoints(config)} (data center ${config.localDataCenter}): ${(error as Error).message}`,
+      { cause: error, details: { contactPoints: describeContactPoints(config) } },
+    );
+  }
+  return client;
+}
+
+function toDriverName(name: CassandraConfig['consistency']): keyof typeof consistencies {
+  const camel = name.toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+  return camel as keyof typeof consistencies;
+}
+
+export class DriverExecutor implements WriteExecutor {
+  readonly #client: cassandra.Client;
+  readonly #query: string;
+  readonly #consistency: number;
+
+  constructor(client: cassandra.Client, insertQuery: string, config: CassandraConfig) {
+    this.#client = client;
+    this.#query = insertQuery;
+    this.#consistency = consistencies[toDriverName(config.consistency)];
+  }
+
+  async send(host: string, rows: readonly BoundRow[]): Promise<string> {
+    const target = this.#client.hosts.get(host);
+    if (target === undefined) throw new ConnectorError(`host ${host} left the cluster`);
+    const options: cassandra.QueryOptions = {
+      prepare: true,
+      isIdempotent: true,
+      host: target,
+      routingKey: rows[0]!.key,
+      consistency: this.#consistency,
+    };
+    const result =
+      rows.length === 1
+        ? await this.#client.execute(this.#query, rows[0]!.values, options)
+        : await this.#client.batch(
+            rows.map((r) => ({ query: this.#query, params: r.values })),
+            { ...options, logged: false },
+          );
+    return result.info.queriedHost;
+  }
+
+  isUp(host: string): boolean {
+    return this.#client.hosts.get(host)?.isUp() ?? false;
+  }
+
+  classify(error: unknown): FailureKind {
+    const { errors } = cassandra;
+    if (error instanceof errors.OperationTimedOutError) return 'timeout';
+    if (error instanceof errors.NoHostAvailableError) return 'unreachable';
+    if (error instanceof errors.BusyConnectionError) return 'overloaded';
+    if (error instanceof errors.ResponseError) {
+      switch (error.code) {
+        case responseErrorCodes.writeTimeout:
+          return 'timeout';
+        case responseErrorCodes.overloaded:
+          return 'overloaded';
+        case responseErrorCodes.unavailableException:
+        case responseErrorCodes.isBootstrapping:
+        case responseErrorCodes.writeFailure:
+        case responseErrorCodes.truncateError:
+          return 'unavailable';
+        default:
+          return 'rejected';
+      }
+    }
+    // A socket closed under the request surfaces as a plain DriverError.
+    if (error instanceof errors.DriverError && !(error instanceof errors.ArgumentError)) {
+      return 'unreachable';
+    }
+    return 'rejected';
+  }
+}

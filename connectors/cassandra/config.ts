@@ -1,0 +1,354 @@
+/**
+ * Options of the Cassandra sink, validated eagerly.
+ *
+ * `resolveConfig` runs when the graph is built, on every worker, so a mistake fails the job
+ * before any socket opens, with a `ConfigError` naming the option. The result is plain,
+ * frozen data except for the password, a `Secret` that never prints (see secret.ts), and the
+ * TLS options, which may carry a private key and are redacted from every printed form.
+ *
+ * A URL gives the connection in one string:
+ *   cassandra://user:pass@host1:9042,host2/keyspace?dc=dc1&consistency=LOCAL_QUORUM&tls=true
+ * Explicit options override the parts of the URL.
+ */
+
+import type { ConnectionOptions } from 'node:tls';
+import { inspect } from 'node:util';
+import { ConfigError } from '../../runtime/errors.ts';
+import { REDACTED, Secret } from './secret.ts';
+
+export const CONSISTENCIES = [
+  'ANY',
+  'ONE',
+  'TWO',
+  'THREE',
+  'QUORUM',
+  'ALL',
+  'LOCAL_QUORUM',
+  'EACH_QUORUM',
+  'LOCAL_ONE',
+] as const;
+export type ConsistencyName = (typeof CONSISTENCIES)[number];
+
+export interface CassandraOptions {
+  url?: string;
+  /** "host" or "host:port" ("[::1]:9042" for IPv6); a string may list several, comma-separated. */
+  contactPoints?: string | string[];
+  /** Port of contact points that do not name one; default 9042. */
+  port?: number;
+  keyspace?: string;
+  table?: string;
+  /** Default LOCAL_QUORUM: a bulk load should survive the loss of one replica. */
+  consistency?: ConsistencyName;
+  username?: string;
+  password?: string;
+  tls?: boolean | ConnectionOptions;
+  /** Default "datacenter1", the data center of Cassandra's SimpleSnitch. */
+  localDataCenter?: string;
+  /** Column name → record field. Columns not listed are not written; without it, fields map to columns by name. */
+  mapping?: Record<string, string>;
+  /** Bad records tolerated before the job fails: a count, or a percentage of the records received ("5%"). */
+  maxErrors?: number | string;
+  /** JSON Lines file of rejected records; each instance writes its own file (".<instance>" before the extension). */
+  badFile?: string;
+  /** Rows of one partition per request, its approximate size, and how long (ms) a partly filled batch may wait. */
+  batch?: { maxRows?: number; maxBytes?: number; lingerMs?: number };
+  /** Rows held in open (not yet full) batches before they are all sent; bounds memory. */
+  maxBufferedRows?: number;
+  retry?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number };
+  /** Bounds of the adaptive per-host in-flight window, in requests. */
+  window?: { initial?: number; min?: number; max?: number };
+  requestTimeoutMs?: number;
+  connectTimeoutMs?: number;
+}
+
+export type MaxErrors = { kind: 'count'; limit: number } | { kind: 'ratio'; ratio: number };
+
+export interface ContactPoint {
+  host: string;
+  port: number;
+}
+
+export interface CassandraConfig {
+  readonly contactPoints: readonly ContactPoint[];
+  readonly keyspace: string;
+  readonly table: string;
+  readonly consistency: ConsistencyName;
+  readonly username: string | undefined;
+  readonly password: Secret | undefined;
+  /** TLS options may hold a private key or its passphrase, so they are kept as a secret too. */
+  readonly tls: false | Secret<ConnectionOptions>;
+  readonly localDataCenter: string;
+  readonly mapping: Readonly<Record<string, string>> | undefined;
+  readonly maxErrors: MaxErrors;
+  readonly badFile: string;
+  readonly batch: {
+    readonly maxRows: number;
+    readonly maxBytes: number;
+    readonly lingerMs: number;
+  };
+  readonly maxBufferedRows: number;
+  readonly retry: {
+    readonly maxAttempts: number;
+    readonly baseDelayMs: number;
+    readonly maxDelayMs: number;
+  };
+  readonly window: { readonly initial: number; readonly min: number; readonly max: number };
+  readonly requestTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+}
+
+const DEFAULT_PORT = 9042;
+const KNOWN_OPTIONS = new Set([
+  'url',
+  'contactPoints',
+  'port',
+  'keyspace',
+  'table',
+  'consistency',
+  'username',
+  'password',
+  'tls',
+  'localDataCenter',
+  'mapping',
+  'maxErrors',
+  'badFile',
+  'batch',
+  'maxBufferedRows',
+  'retry',
+  'window',
+  'requestTimeoutMs',
+  'connectTimeoutMs',
+]);
+// Cassandra quotes nothing in the names we accept, so the statement text needs no escaping.
+const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]{0,47}$/;
+
+function fail(option: string, expected: string, got: unknown): never {
+  const shown = option === 'password' ? REDACTED : inspect(got, { depth: 1, breakLength: 200 });
+  throw new ConfigError(`cassandra(): option "${option}" must be ${expected}, got ${shown}`, {
+    details: { option },
+  });
+}
+
+function integer(option: string, value: unknown, fallback: number, min: number, max: number) {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    fail(option, `an integer from ${min} to ${max}`, value);
+  }
+  return value;
+}
+
+export function parseContactPoint(text: string, defaultPort: number, option: string): ContactPoint {
+  const trimmed = text.trim();
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]\s]+))(?::(\d{1,5}))?$/.exec(trimmed);
+  if (!match) fail(option, 'a list of "host" or "host:port"', text);
+  const port = match[3] === undefined ? defaultPort : Number(match[3]);
+  if (port < 1 || port > 65535) fail(option, 'ports from 1 to 65535', text);
+  return { host: (match[1] ?? match[2])!, port };
+}
+
+function decode(part: string, what: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    // Never echo the part: it may be the password.
+    throw new ConfigError(
+      `cassandra(): the ${what} in option "url" is not valid percent-encoding`,
+      {
+        details: { option: 'url' },
+      },
+    );
+  }
+}
+
+interface UrlParts {
+  username?: string;
+  password?: string;
+  hosts: string;
+  keyspace?: string;
+  table?: string;
+  query: URLSearchParams;
+}
+
+/** Splits the URL by hand: WHATWG `URL` rejects a host list such as "h1:9042,h2". */
+export function parseUrl(url: string): UrlParts {
+  const match = /^cassandra:\/\/(?:([^@/?#]*)@)?([^/?#]*)(?:\/([^?#]*))?(?:\?([^#]*))?$/.exec(url);
+  if (!match) {
+    // The URL may hold a password: show only its scheme.
+    const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0] ?? '(none)';
+    throw new ConfigError(
+      `cassandra(): option "url" must look like cassandra://user:pass@host1:9042,host2/keyspace?dc=dc1 (scheme given: ${scheme})`,
+      { details: { option: 'url' } },
+    );
+  }
+  const [, userInfo, hosts, path, query] = match;
+  const parts: UrlParts = { hosts: hosts ?? '', query: new URLSearchParams(query ?? '') };
+  if (userInfo !== undefined) {
+    const colon = userInfo.indexOf(':');
+    parts.username = decode(colon < 0 ? userInfo : userInfo.slice(0, colon), 'user name');
+    if (colon >= 0) parts.password = decode(userInfo.slice(colon + 1), 'password');
+  }
+  const segments = (path ?? '').split('/').filter((s) => s !== '');
+  if (segments.length > 2) fail('url', 'a path of "/keyspace" or "/keyspace/table"', `/${path}`);
+  if (segments[0] !== undefined) parts.keyspace = decode(segments[0], 'keyspace');
+  if (segments[1] !== undefined) parts.table = decode(segments[1], 'table');
+  return parts;
+}
+
+const URL_PARAMS = new Set(['dc', 'consistency', 'tls', 'table']);
+
+function parseMaxErrors(value: unknown): MaxErrors {
+  if (value === undefined) return { kind: 'count', limit: 100 };
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) {
+    return { kind: 'count', limit: value };
+  }
+  if (typeof value === 'string') {
+    const match = /^(\d+(?:\.\d+)?)%$/.exec(value.trim());
+    const percent = match ? Number(match[1]) : Number.NaN;
+    if (percent >= 0 && percent <= 100) return { kind: 'ratio', ratio: percent / 100 };
+  }
+  return fail('maxErrors', 'a non-negative integer or a percentage such as "5%"', value);
+}
+
+function parseMapping(value: unknown): Record<string, string> | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    fail('mapping', 'an object of column name → record field', value);
+  }
+  const entries = Object.entries(value);
+  if (entries.length === 0) fail('mapping', 'an object naming at least one column', value);
+  for (const [column, field] of entries) {
+    if (!IDENTIFIER.test(column))
+      fail(`mapping.${column}`, 'a column name (a CQL identifier)', column);
+    if (typeof field !== 'string' || field === '') fail(`mapping.${column}`, 'a field name', field);
+  }
+  return Object.freeze(Object.fromEntries(entries)) as Record<string, string>;
+}
+
+function parseTls(value: unknown): false | Secret<ConnectionOptions> {
+  if (value === undefined || value === false || value === 'false') return false;
+  if (value === true || value === 'true') return new Secret({});
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    return new Secret({ ...(value as ConnectionOptions) });
+  }
+  return fail('tls', 'a boolean or Node TLS connection options', typeof value);
+}
+
+export function resolveConfig(options: CassandraOptions): CassandraConfig {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigError('cassandra(): expected an options object', { details: { option: '' } });
+  }
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.has(key))
+      fail(key, `one of the known options (${[...KNOWN_OPTIONS].join(', ')})`, key);
+  }
+  let url: UrlParts | undefined;
+  if (options.url !== undefined) {
+    if (typeof options.url !== 'string') fail('url', 'a string', typeof options.url);
+    url = parseUrl(options.url);
+    for (const key of url.query.keys()) {
+      if (!URL_PARAMS.has(key)) fail(`url?${key}`, `one of ${[...URL_PARAMS].join(', ')}`, key);
+    }
+  }
+  const port = integer('port', options.port, DEFAULT_PORT, 1, 65535);
+  const rawPoints = options.contactPoints ?? url?.hosts;
+  const pointOption = options.contactPoints === undefined ? 'url' : 'contactPoints';
+  const pointList =
+    typeof rawPoints === 'string'
+      ? rawPoints.split(',')
+      : Array.isArray(rawPoints)
+        ? rawPoints
+        : [];
+  const nonEmpty = pointList.filter((p) => typeof p !== 'string' || p.trim() !== '');
+  if (nonEmpty.length === 0) fail('contactPoints', 'at least one host (or give "url")', rawPoints);
+  const contactPoints = nonEmpty.map((p) => {
+    if (typeof p !== 'string') fail(pointOption, 'a list of host strings', p);
+    return Object.freeze(parseContactPoint(p, port, pointOption));
+  });
+
+  const keyspace = options.keyspace ?? url?.keyspace;
+  if (typeof keyspace !== 'string' || !IDENTIFIER.test(keyspace)) {
+    fail('keyspace', 'a keyspace name (letters, digits, _; given as option or URL path)', keyspace);
+  }
+  const table = options.table ?? url?.table ?? url?.query.get('table') ?? undefined;
+  if (typeof table !== 'string' || !IDENTIFIER.test(table)) {
+    fail('table', 'a table name (letters, digits, _)', table);
+  }
+  const consistency = options.consistency ?? url?.query.get('consistency') ?? 'LOCAL_QUORUM';
+  if (!(CONSISTENCIES as readonly unknown[]).includes(consistency)) {
+    fail('consistency', `one of ${CONSISTENCIES.join(', ')}`, consistency);
+  }
+  const username = options.username ?? url?.username;
+  if (username !== undefined && (typeof username !== 'string' || username === '')) {
+    fail('username', 'a non-empty string', username);
+  }
+  const password = options.password ?? url?.password;
+  if (password !== undefined && typeof password !== 'string')
+    fail('password', 'a string', password);
+  if (password !== undefined && username === undefined) {
+    fail('username', 'given when a password is given', undefined);
+  }
+  const localDataCenter = options.localDataCenter ?? url?.query.get('dc') ?? 'datacenter1';
+  if (typeof localDataCenter !== 'string' || localDataCenter === '') {
+    fail('localDataCenter', 'a data center name', localDataCenter);
+  }
+  const tlsOption = options.tls ?? url?.query.get('tls') ?? undefined;
+  if (typeof tlsOption === 'string' && tlsOption !== 'true' && tlsOption !== 'false') {
+    fail('url?tls', '"true" or "false"', tlsOption);
+  }
+  const batchOption = options.batch ?? {};
+  const maxRows = integer('batch.maxRows', batchOption.maxRows, 32, 1, 65535);
+  // Cassandra warns on batches over 5 KiB (batch_size_warn_threshold); stay under by default.
+  const maxBytes = integer('batch.maxBytes', batchOption.maxBytes, 4096, 1, 64 * 1024 * 1024);
+  const lingerMs = integer('batch.lingerMs', batchOption.lingerMs, 5, 0, 60_000);
+  const retryOption = options.retry ?? {};
+  const windowOption = options.window ?? {};
+  const windowMin = integer('window.min', windowOption.min, 1, 1, 1 << 15);
+  const windowMax = integer('window.max', windowOption.max, 256, windowMin, 1 << 15);
+  const baseDelayMs = integer('retry.baseDelayMs', retryOption.baseDelayMs, 50, 0, 60_000);
+  const badFile = options.badFile ?? `.sluice/bad/${keyspace}.${table}.jsonl`;
+  if (typeof badFile !== 'string' || badFile === '') fail('badFile', 'a file path', badFile);
+
+  const config: CassandraConfig = {
+    contactPoints: Object.freeze(contactPoints),
+    keyspace,
+    table,
+    consistency: consistency as ConsistencyName,
+    username,
+    password: password === undefined ? undefined : new Secret(password),
+    tls: parseTls(tlsOption),
+    localDataCenter,
+    mapping: parseMapping(options.mapping),
+    maxErrors: Object.freeze(parseMaxErrors(options.maxErrors)),
+    badFile,
+    batch: Object.freeze({ maxRows, maxBytes, lingerMs }),
+    maxBufferedRows: integer('maxBufferedRows', options.maxBufferedRows, 4096, 1, 1 << 24),
+    retry: Object.freeze({
+      maxAttempts: integer('retry.maxAttempts', retryOption.maxAttempts, 6, 1, 100),
+      baseDelayMs,
+      maxDelayMs: integer('retry.maxDelayMs', retryOption.maxDelayMs, 5000, baseDelayMs, 600_000),
+    }),
+    window: Object.freeze({
+      initial: integer('window.initial', windowOption.initial, 8, windowMin, windowMax),
+      min: windowMin,
+      max: windowMax,
+    }),
+    requestTimeoutMs: integer('requestTimeoutMs', options.requestTimeoutMs, 12_000, 1, 3_600_000),
+    connectTimeoutMs: integer('connectTimeoutMs', options.connectTimeoutMs, 5_000, 1, 600_000),
+  };
+  // Non-enumerable, so spreading the config copies data only; printing it goes through the redaction.
+  Object.defineProperties(config, {
+    toJSON: { value: () => describeConfig(config) },
+    [inspect.custom]: { value: () => describeConfig(config) },
+  });
+  return Object.freeze(config);
+}
+
+/** The config as printable data: the password and any TLS material are redacted. */
+export function describeConfig(config: CassandraConfig): Record<string, unknown> {
+  return {
+    ...config,
+    contactPoints: config.contactPoints.map((p) => `${p.host}:${p.port}`),
+    password: config.password === undefined ? undefined : REDACTED,
+    tls: config.tls !== false,
+  };
+}

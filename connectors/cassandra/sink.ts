@@ -1,0 +1,80 @@
+/**
+ * `cassandra(options)`: the Cassandra sink as a graph node.
+ *
+ * The `CassandraSink` is plain validated configuration, built on every worker when the job
+ * module builds its graph; only `createWriter`, on the instance's worker, connects. Each
+ * writer reads the table schema and the token ring itself, so no driver object crosses
+ * threads.
+ */
+
+import { inspect } from 'node:util';
+import type { InstanceContext, Sink, SinkPartitioner } from '../../runtime/graph/connector.ts';
+import { BadRecordsFile, badFilePath } from './bad-records.ts';
+import { connect, DriverExecutor } from './client.ts';
+import {
+  type CassandraConfig,
+  type CassandraOptions,
+  describeConfig,
+  resolveConfig,
+} from './config.ts';
+import { Ring, ringSpecFromClient } from './ring.ts';
+import { loadReplicaRouting, ReplicaRouter, type ReplicaRoutingSpec } from './routing.ts';
+import { RowMapper, readTableSchema } from './schema.ts';
+import { CassandraWriter } from './writer.ts';
+
+export class CassandraSink implements Sink<unknown> {
+  readonly name: string;
+  readonly config: CassandraConfig;
+
+  /**
+   * The `replica` partitioning: the token ring and table schema are read once on the main
+   * thread, and every producer routes each row to the sink instance that owns its replicas.
+   */
+  readonly partitioner: SinkPartitioner<unknown> = {
+    prepare: () => loadReplicaRouting(this.config),
+    open(prepared) {
+      const router = new ReplicaRouter(prepared as ReplicaRoutingSpec);
+      return (record, instances) => router.instanceFor(record, instances);
+    },
+  };
+
+  constructor(options: CassandraOptions) {
+    this.config = resolveConfig(options);
+    this.name = `cassandra(${this.config.keyspace}.${this.config.table})`;
+  }
+
+  async createWriter(ctx: InstanceContext): Promise<CassandraWriter> {
+    const client = await connect(this.config);
+    try {
+      const schema = await readTableSchema(client, this.config.keyspace, this.config.table);
+      const mapper = new RowMapper(schema, this.config.mapping);
+      const ring = new Ring(ringSpecFromClient(client, this.config.keyspace));
+      return new CassandraWriter({
+        config: this.config,
+        ctx,
+        mapper,
+        ring,
+        executor: new DriverExecutor(client, mapper.insertQuery, this.config),
+        badRecords: new BadRecordsFile(
+          badFilePath(this.config.badFile, ctx.instance, ctx.parallelism),
+        ),
+        onClose: () => client.shutdown(),
+      });
+    } catch (error) {
+      await client.shutdown().catch(() => {});
+      throw error;
+    }
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, config: describeConfig(this.config) };
+  }
+
+  [inspect.custom](): string {
+    return `CassandraSink ${inspect(this.toJSON(), { depth: 3 })}`;
+  }
+}
+
+export function cassandra(options: CassandraOptions): CassandraSink {
+  return new CassandraSink(options);
+}

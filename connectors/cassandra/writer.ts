@@ -1,0 +1,405 @@
+/**
+ * The sink writer of one instance: rows → partition batches → replica hosts.
+ *
+ * Flow of a record: `bind` (convert, serialize the partition key, hash it) → the open batch
+ * of its partition (batches never span partitions; one fills up to `batch.maxRows` rows or
+ * `batch.maxBytes`, or is sent after `batch.lingerMs`) → a request routed to a replica of
+ * the partition (the primary unless it is down or busier than another replica) → that
+ * host's queue → sent when the host's adaptive window (window.ts) has a free slot.
+ *
+ * Backpressure: when more requests wait in the queues than all windows together can hold,
+ * `write` returns a promise that resolves once the queues are half drained. Memory is thus
+ * bounded by `maxBufferedRows` open rows plus two windows' worth of requests.
+ *
+ * Failures: timeouts, Overloaded, Unavailable and unreachable hosts are retried (every
+ * write is idempotent: an INSERT with a fixed value set) with exponential backoff and
+ * jitter, up to `retry.maxAttempts` attempts, possibly on another replica. A batch Cassandra
+ * rejects is split into single rows so only the culprit is rejected. A row that cannot be
+ * converted or still fails goes to the bad-records file; past `maxErrors` the writer fails.
+ * Every received record ends either written or bad: `result()` reports both.
+ *
+ * Single-threaded: the instance's actor calls write/flush/close one at a time; driver
+ * callbacks and timers run on the same event loop.
+ */
+
+import { ConnectorError, SluiceError } from '../../runtime/errors.ts';
+import type { InstanceContext, SinkWriter } from '../../runtime/graph/connector.ts';
+import type { BadRecordsFile } from './bad-records.ts';
+import type { WriteExecutor } from './client.ts';
+import type { CassandraConfig } from './config.ts';
+import { overBudget } from './error-budget.ts';
+import { chooseLane, Lane, type Request, WINDOW_OUTCOME } from './lane.ts';
+import type { HostStats } from './metrics.ts';
+import type { Ring } from './ring.ts';
+import type { BoundRow } from './schema.ts';
+
+export interface WriterParts {
+  config: CassandraConfig;
+  ctx: InstanceContext;
+  mapper: { bind(record: unknown): BoundRow };
+  ring: Ring;
+  executor: WriteExecutor;
+  badRecords: BadRecordsFile;
+  /** Releases the connection; called once by `close`. */
+  onClose?: () => Promise<void>;
+  /** Source of jitter, replaceable for tests. */
+  random?: () => number;
+}
+
+export interface CassandraWriteResult {
+  keyspace: string;
+  table: string;
+  instance: number;
+  received: number;
+  written: number;
+  bad: number;
+  /** Set when bad > 0. */
+  badFile: string | undefined;
+  /** written + bad = received. */
+  isComplete: boolean;
+  /** Where requests and rows went: see `routing` in the writer. */
+  routing: { replica: number; nonReplica: number; foreignRows: number };
+}
+
+interface OpenBatch {
+  rows: BoundRow[];
+  bytes: number;
+}
+
+export class CassandraWriter implements SinkWriter<unknown> {
+  readonly #config: CassandraConfig;
+  readonly #ctx: InstanceContext;
+  readonly #parts: WriterParts;
+  readonly #lanes: Lane[];
+  readonly #random: () => number;
+
+  #received = 0;
+  #written = 0;
+  #retries = 0;
+  /**
+   * replica/nonReplica: requests whose coordinator was (not) a replica of their partition.
+   * foreignRows: rows that reached this instance although the ring gives them to another one
+   * (0 when the replica partitioning fed this writer).
+   */
+  readonly #routing = { replica: 0, nonReplica: 0, foreignRows: 0 };
+
+  readonly #open = new Map<string, OpenBatch>();
+  #openRows = 0;
+  #linger: NodeJS.Timeout | undefined;
+  #queued = 0;
+  #inFlight = 0;
+  readonly #retryTimers = new Set<NodeJS.Timeout>();
+
+  #failure: Error | undefined;
+  #gate: { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void } | undefined;
+  #idleWaiters: Array<() => void> = [];
+  #isClosed = false;
+
+  constructor(parts: WriterParts) {
+    this.#parts = parts;
+    this.#config = parts.config;
+    this.#ctx = parts.ctx;
+    this.#random = parts.random ?? Math.random;
+    this.#lanes = parts.ring.hosts.map((h) => new Lane(h.address, parts.config.window));
+    parts.ctx.signal.addEventListener('abort', this.#onAbort, { once: true });
+  }
+
+  readonly #onAbort = (): void => {
+    this.#fail(new ConnectorError(`${this.#name()}: cancelled`));
+  };
+
+  write(record: unknown): Promise<void> | undefined {
+    if (this.#failure) return Promise.reject(this.#failure);
+    this.#received++;
+    let row: BoundRow;
+    try {
+      row = this.#parts.mapper.bind(record);
+    } catch (error) {
+      this.#reject(record, error, 0);
+      return this.#backpressure();
+    }
+    const { maxRows, maxBytes } = this.#config.batch;
+    const id = row.key.toString('latin1');
+    let batch = this.#open.get(id);
+    if (batch !== undefined && batch.bytes + row.bytes > maxBytes) {
+      this.#takeOpen(id, batch);
+      batch = undefined;
+    }
+    if (batch === undefined) {
+      batch = { rows: [], bytes: 0 };
+      this.#open.set(id, batch);
+    }
+    batch.rows.push(row);
+    batch.bytes += row.bytes;
+    this.#openRows++;
+    if (batch.rows.length >= maxRows) this.#takeOpen(id, batch);
+    else if (this.#openRows >= this.#config.maxBufferedRows) this.#dispatchOpen();
+    else this.#armLinger();
+    return this.#backpressure();
+  }
+
+  async flush(endOfInput: boolean): Promise<void> {
+    if (this.#failure) throw this.#failure;
+    this.#dispatchOpen();
+    if (this.#outstanding() > 0) {
+      await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+    }
+    await this.#parts.badRecords.flush();
+    if (endOfInput && !this.#failure) {
+      this.#checkBudget(true);
+      if (!this.#failure && this.#written + this.#parts.badRecords.count !== this.#received) {
+        this.#fail(
+          new SluiceError(
+            `${this.#name()}: ${this.#received} records received but ${this.#written} written and ${this.#parts.badRecords.count} bad`,
+          ),
+        );
+      }
+    }
+    if (this.#failure) throw this.#failure;
+  }
+
+  async close(): Promise<void> {
+    if (this.#isClosed) return;
+    this.#isClosed = true;
+    this.#ctx.signal.removeEventListener('abort', this.#onAbort);
+    clearTimeout(this.#linger);
+    for (const timer of this.#retryTimers) clearTimeout(timer);
+    this.#retryTimers.clear();
+    try {
+      await this.#parts.badRecords.close();
+    } finally {
+      await this.#parts.onClose?.();
+    }
+  }
+
+  result(): CassandraWriteResult {
+    const bad = this.#parts.badRecords.count;
+    return {
+      keyspace: this.#config.keyspace,
+      table: this.#config.table,
+      instance: this.#ctx.instance,
+      received: this.#received,
+      written: this.#written,
+      bad,
+      badFile: bad > 0 ? this.#parts.badRecords.path : undefined,
+      isComplete: this.#written + bad === this.#received,
+      routing: { ...this.#routing },
+    };
+  }
+
+  stats(): Record<string, unknown> {
+    const hosts: Record<string, HostStats> = {};
+    for (const lane of this.#lanes) {
+      hosts[lane.address] = lane.metrics.snapshot(lane.window.inFlight, lane.window.limit);
+    }
+    return {
+      received: this.#received,
+      written: this.#written,
+      bad: this.#parts.badRecords.count,
+      buffered: this.#openRows,
+      queued: this.#queued,
+      inFlight: this.#inFlight,
+      retrying: this.#retryTimers.size,
+      retries: this.#retries,
+      /** Requests whose coordinator was (or was not) a replica of the partition. */
+      routing: { ...this.#routing },
+      hosts,
+    };
+  }
+
+  #name(): string {
+    return `${this.#ctx.operatorId}/${this.#ctx.instance} (cassandra ${this.#config.keyspace}.${this.#config.table})`;
+  }
+
+  #outstanding(): number {
+    return this.#openRows + this.#queued + this.#inFlight + this.#retryTimers.size;
+  }
+
+  #takeOpen(id: string, batch: OpenBatch): void {
+    this.#open.delete(id);
+    this.#openRows -= batch.rows.length;
+    this.#dispatch(batch.rows);
+  }
+
+  #dispatchOpen(): void {
+    clearTimeout(this.#linger);
+    this.#linger = undefined;
+    for (const batch of this.#open.values()) this.#dispatch(batch.rows);
+    this.#open.clear();
+    this.#openRows = 0;
+  }
+
+  #armLinger(): void {
+    if (this.#linger !== undefined) return;
+    if (this.#config.batch.lingerMs === 0) {
+      this.#dispatchOpen();
+      return;
+    }
+    this.#linger = setTimeout(() => {
+      this.#linger = undefined;
+      this.#dispatchOpen();
+    }, this.#config.batch.lingerMs);
+  }
+
+  #dispatch(rows: BoundRow[]): void {
+    const { ring } = this.#parts;
+    const token = rows[0]!.token;
+    if (ring.instanceFor(token, this.#ctx.parallelism) !== this.#ctx.instance) {
+      this.#routing.foreignRows += rows.length;
+    }
+    this.#route({ rows, replicas: ring.replicasOf(token), attempts: 0 });
+  }
+
+  #route(request: Request): void {
+    const executor = this.#parts.executor;
+    const lane = chooseLane(this.#lanes, request.replicas, (a) => executor.isUp(a));
+    lane.enqueue(request);
+    this.#queued++;
+    this.#pump(lane);
+  }
+
+  #pump(lane: Lane): void {
+    while (!this.#isClosed) {
+      const request = lane.tryTake();
+      if (request === undefined) break;
+      this.#queued--;
+      this.#send(lane, request);
+    }
+    this.#maybeOpenGate();
+  }
+
+  #send(lane: Lane, request: Request): void {
+    request.attempts++;
+    lane.metrics.requests++;
+    this.#inFlight++;
+    const started = performance.now();
+    this.#parts.executor.send(lane.address, request.rows).then(
+      (coordinator) => this.#succeeded(lane, request, coordinator, started),
+      (error: unknown) => this.#failed(lane, request, error, started),
+    );
+  }
+
+  #succeeded(lane: Lane, request: Request, coordinator: string, started: number): void {
+    // After close the job is torn down: late responses change nothing (and open no file).
+    if (this.#isClosed) return;
+    const now = performance.now();
+    this.#inFlight--;
+    lane.window.release('ok', now - started, now);
+    lane.metrics.recordSuccess(request.rows.length, now - started);
+    this.#written += request.rows.length;
+    const isReplica = request.replicas.some((i) => this.#lanes[i]!.address === coordinator);
+    if (isReplica) this.#routing.replica++;
+    else this.#routing.nonReplica++;
+    this.#pump(lane);
+    this.#settle();
+  }
+
+  #failed(lane: Lane, request: Request, error: unknown, started: number): void {
+    if (this.#isClosed) return;
+    const now = performance.now();
+    this.#inFlight--;
+    const kind = this.#parts.executor.classify(error);
+    lane.metrics.recordError(kind);
+    lane.window.release(WINDOW_OUTCOME[kind], now - started, now);
+    if (kind === 'rejected' && request.rows.length > 1) {
+      // One bad row fails the whole batch: send the rows alone so only the culprit is rejected.
+      for (const row of request.rows) {
+        this.#route({ rows: [row], replicas: request.replicas, attempts: request.attempts });
+      }
+    } else if (
+      kind !== 'rejected' &&
+      request.attempts < this.#config.retry.maxAttempts &&
+      !this.#ctx.signal.aborted
+    ) {
+      this.#retries++;
+      const timer = setTimeout(() => {
+        this.#retryTimers.delete(timer);
+        this.#route(request);
+      }, this.#backoffMs(request.attempts));
+      this.#retryTimers.add(timer);
+    } else {
+      for (const row of request.rows) this.#reject(row.record, error, request.attempts);
+    }
+    this.#pump(lane);
+    this.#settle();
+  }
+
+  /** Exponential backoff with "equal jitter": half the step is fixed, half random, so retries spread out but never fire at once. */
+  #backoffMs(attempts: number): number {
+    const { baseDelayMs, maxDelayMs } = this.#config.retry;
+    const step = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempts - 1));
+    return step / 2 + this.#random() * (step / 2);
+  }
+
+  #reject(record: unknown, error: unknown, attempts: number): void {
+    this.#parts.badRecords.append({ record, error, attempts });
+    this.#checkBudget(false, error);
+  }
+
+  #checkBudget(isEnd: boolean, lastError?: unknown): void {
+    if (this.#failure) return;
+    const bad = this.#parts.badRecords;
+    const error = overBudget(
+      this.#config.maxErrors,
+      bad.count,
+      this.#received,
+      isEnd,
+      this.#name(),
+      bad.path,
+      lastError,
+    );
+    if (error) this.#fail(error);
+  }
+
+  #backpressure(): Promise<void> | undefined {
+    if (this.#failure) return Promise.reject(this.#failure);
+    if (this.#queued < this.#queueLimit()) return undefined;
+    if (this.#gate === undefined) {
+      let resolve!: () => void;
+      let reject!: (e: Error) => void;
+      const promise = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      this.#gate = { promise, resolve, reject };
+    }
+    return this.#gate.promise;
+  }
+
+  /** Requests allowed to wait in queues: what all the windows can hold together. */
+  #queueLimit(): number {
+    let sum = 0;
+    for (const lane of this.#lanes) sum += lane.window.limit;
+    return Math.max(8, sum);
+  }
+
+  #maybeOpenGate(): void {
+    if (this.#gate !== undefined && this.#queued <= this.#queueLimit() / 2) {
+      const gate = this.#gate;
+      this.#gate = undefined;
+      gate.resolve();
+    }
+  }
+
+  #settle(): void {
+    if (this.#idleWaiters.length > 0 && (this.#outstanding() === 0 || this.#failure)) {
+      const waiters = this.#idleWaiters;
+      this.#idleWaiters = [];
+      for (const wake of waiters) wake();
+    }
+  }
+
+  #fail(error: Error): void {
+    if (this.#failure) return;
+    this.#failure = error;
+    clearTimeout(this.#linger);
+    if (this.#gate) {
+      const gate = this.#gate;
+      this.#gate = undefined;
+      // The caller may not be awaiting it; the same error also rejects the next write or flush.
+      gate.promise.catch(() => {});
+      gate.reject(error);
+    }
+    this.#settle();
+  }
+}
