@@ -6,10 +6,11 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { SluiceError } from '../errors.ts';
+import { benchCommand } from './bench.ts';
 import { cassandraCommand } from './cassandra.ts';
 import { runCommand } from './run.ts';
 
-const commandModules: Array<() => Command> = [cassandraCommand, runCommand];
+const commandModules: Array<() => Command> = [cassandraCommand, runCommand, benchCommand];
 
 export function buildProgram(): Command {
   const program = new Command('sluice')

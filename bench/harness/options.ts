@@ -1,0 +1,220 @@
+/**
+ * The options of a benchmark run, parsed from the command line's strings and validated
+ * before anything connects. Every error is a `ConfigError` naming the flag, what it needs
+ * and what it got (never for the password).
+ */
+import { availableParallelism } from 'node:os';
+import { ConfigError } from '../../runtime/errors.ts';
+import { type ConnectionSettings, parseHosts } from './connection.ts';
+import { workloadByName } from './workloads/registry.ts';
+import type { ConsistencyName, ValueType, WorkloadOptions } from './workloads/types.ts';
+
+/** The command line as commander hands it over: strings, booleans, absent. */
+export interface RawBenchOptions {
+  hosts?: string;
+  port?: string;
+  dc?: string;
+  user?: string;
+  password?: string;
+  tls?: boolean;
+  keyspace?: string;
+  table?: string;
+  rf?: string;
+  consistency?: string;
+  rate?: string;
+  duration?: string;
+  count?: string;
+  warmup?: string;
+  concurrency?: string;
+  workers?: string;
+  valueSize?: string;
+  valueType?: string;
+  keys?: string;
+  rowsPerPartition?: string;
+  ratio?: string;
+  seed?: string;
+  report?: string;
+  html?: string;
+}
+
+export interface BenchPlan {
+  workload: string;
+  connection: ConnectionSettings;
+  workloadOptions: WorkloadOptions;
+  /** ops/s for the whole run; absent means maximum throughput. */
+  rate: number | undefined;
+  durationUs: number | undefined;
+  count: number | undefined;
+  warmupUs: number;
+  concurrency: number;
+  workers: number;
+  reportPath: string | undefined;
+  htmlPath: string | undefined;
+}
+
+export const DEFAULTS = {
+  hosts: '127.0.0.1',
+  port: 9042,
+  dc: 'datacenter1',
+  keyspace: 'sluice_bench',
+  rf: 1,
+  consistency: 'LOCAL_ONE' as ConsistencyName,
+  duration: '30s',
+  warmup: '0s',
+  concurrency: 64,
+  valueSize: 100,
+  valueType: 'blob' as ValueType,
+  keys: 100_000,
+  rowsPerPartition: 1_000,
+  ratio: '3:1',
+  seed: 1,
+};
+
+const CONSISTENCIES: readonly ConsistencyName[] = [
+  'ANY',
+  'ONE',
+  'TWO',
+  'THREE',
+  'QUORUM',
+  'ALL',
+  'LOCAL_QUORUM',
+  'EACH_QUORUM',
+  'LOCAL_ONE',
+];
+// Names go into CQL unquoted, so only plain identifiers are accepted.
+const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]{0,47}$/;
+const UNITS_US: Record<string, number> = { us: 1, ms: 1e3, s: 1e6, m: 60e6, h: 3600e6 };
+
+function invalid(flag: string, expected: string, got: string): never {
+  throw new ConfigError(`--${flag} must be ${expected}, got "${got}"`, {
+    details: { option: flag },
+  });
+}
+
+/** "30s", "1.5m", "500ms", "2h", or a bare number of seconds, into microseconds. */
+export function parseDuration(text: string, flag: string): number {
+  const match = /^(\d+(?:\.\d+)?)(us|ms|s|m|h)?$/.exec(text.trim());
+  if (!match) invalid(flag, 'a duration such as 30s, 500ms, 2m or 1h', text);
+  return Math.round(Number(match[1]) * UNITS_US[match[2] ?? 's']!);
+}
+
+/** A whole number, optionally with a k or m suffix (10k = 10000) or _ separators. */
+export function parseCount(
+  text: string,
+  flag: string,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  const match = /^(\d[\d_]*)([kKmM]?)$/.exec(text.trim());
+  const suffix = match?.[2]?.toLowerCase();
+  const value = match
+    ? Number(match[1]!.replaceAll('_', '')) * (suffix === 'k' ? 1e3 : suffix === 'm' ? 1e6 : 1)
+    : Number.NaN;
+  if (!(value >= min && value <= max)) {
+    invalid(flag, `a whole number from ${min} to ${max} (10k and 1m are accepted)`, text);
+  }
+  return value;
+}
+
+function parseRate(text: string): number {
+  const value = Number(text.trim());
+  if (!(value > 0) || !Number.isFinite(value)) {
+    invalid('rate', 'a positive number of operations per second', text);
+  }
+  return value;
+}
+
+/** "3:1" reads to writes. */
+export function parseRatio(text: string): { reads: number; writes: number } {
+  const match = /^(\d+):(\d+)$/.exec(text.trim());
+  const reads = Number(match?.[1]);
+  const writes = Number(match?.[2]);
+  if (!match || reads + writes === 0 || reads + writes > 1_000_000) {
+    invalid('ratio', 'reads:writes such as 3:1 (not both zero)', text);
+  }
+  return { reads, writes };
+}
+
+function identifier(flag: string, text: string): string {
+  if (!IDENTIFIER.test(text))
+    invalid(flag, 'a letter then letters, digits or _ (at most 48)', text);
+  return text;
+}
+
+export function resolveBenchOptions(workload: string, raw: RawBenchOptions): BenchPlan {
+  workloadByName(workload);
+  if (raw.duration !== undefined && raw.count !== undefined) {
+    throw new ConfigError('--duration and --count cannot be given together: choose one', {
+      details: { option: 'duration' },
+    });
+  }
+  const port = parseCount(raw.port ?? String(DEFAULTS.port), 'port', 1, 65_535);
+  const count = raw.count === undefined ? undefined : parseCount(raw.count, 'count', 1);
+  const durationUs =
+    count === undefined ? parseDuration(raw.duration ?? DEFAULTS.duration, 'duration') : undefined;
+  if (durationUs !== undefined && durationUs <= 0)
+    invalid('duration', 'longer than 0', raw.duration!);
+  const workers = parseCount(raw.workers ?? String(defaultWorkers()), 'workers', 1, 256);
+  const concurrency = parseCount(
+    raw.concurrency ?? String(DEFAULTS.concurrency),
+    'concurrency',
+    1,
+    1_000_000,
+  );
+  if (concurrency < workers) {
+    throw new ConfigError(
+      `--concurrency ${concurrency} is less than --workers ${workers}: each worker needs at least one operation in flight`,
+      { details: { option: 'concurrency' } },
+    );
+  }
+  const consistency = (raw.consistency ?? DEFAULTS.consistency).toUpperCase();
+  if (!CONSISTENCIES.includes(consistency as ConsistencyName)) {
+    invalid('consistency', `one of ${CONSISTENCIES.join(', ')}`, raw.consistency!);
+  }
+  const valueType = raw.valueType ?? DEFAULTS.valueType;
+  if (valueType !== 'blob' && valueType !== 'text')
+    invalid('value-type', 'blob or text', valueType);
+  const dc = raw.dc ?? DEFAULTS.dc;
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(dc))
+    invalid('dc', 'a data center name (letters, digits, _ . -)', dc);
+  return {
+    workload,
+    connection: {
+      contactPoints: parseHosts(raw.hosts ?? DEFAULTS.hosts, port),
+      localDataCenter: dc,
+      username: raw.user,
+      password: raw.password,
+      tls: raw.tls === true,
+    },
+    workloadOptions: {
+      keyspace: identifier('keyspace', raw.keyspace ?? DEFAULTS.keyspace),
+      table: raw.table === undefined ? undefined : identifier('table', raw.table),
+      replicationFactor: parseCount(raw.rf ?? String(DEFAULTS.rf), 'rf', 1, 32),
+      dataCenter: dc,
+      valueSize: parseCount(raw.valueSize ?? String(DEFAULTS.valueSize), 'value-size', 0, 16 << 20),
+      valueType,
+      seed: parseCount(raw.seed ?? String(DEFAULTS.seed), 'seed', 0, 0xffff_ffff),
+      keys: parseCount(raw.keys ?? String(DEFAULTS.keys), 'keys', 1),
+      rowsPerPartition: parseCount(
+        raw.rowsPerPartition ?? String(DEFAULTS.rowsPerPartition),
+        'rows-per-partition',
+        1,
+      ),
+      ratio: parseRatio(raw.ratio ?? DEFAULTS.ratio),
+      consistency: consistency as ConsistencyName,
+    },
+    rate: raw.rate === undefined ? undefined : parseRate(raw.rate),
+    durationUs,
+    count,
+    warmupUs: parseDuration(raw.warmup ?? DEFAULTS.warmup, 'warmup'),
+    concurrency,
+    workers,
+    reportPath: raw.report,
+    htmlPath: raw.html,
+  };
+}
+
+/** One worker per core, but at most 4: a client saturates a small cluster well before that. */
+export function defaultWorkers(): number {
+  return Math.max(1, Math.min(4, availableParallelism()));
+}

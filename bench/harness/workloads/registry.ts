@@ -1,0 +1,20 @@
+/** The workloads `sluice bench` knows, by name. */
+import { ConfigError } from '../../../runtime/errors.ts';
+import { insertKeyValue } from './insertKeyValue.ts';
+import { insertTimeSeries } from './insertTimeSeries.ts';
+import { mixed } from './mixed.ts';
+import { readByKey } from './readByKey.ts';
+import type { Workload } from './types.ts';
+
+export const WORKLOADS: readonly Workload[] = [insertKeyValue, insertTimeSeries, readByKey, mixed];
+
+export function workloadByName(name: string): Workload {
+  const workload = WORKLOADS.find((w) => w.name === name);
+  if (workload === undefined) {
+    throw new ConfigError(
+      `unknown workload "${name}"; known workloads: ${WORKLOADS.map((w) => w.name).join(', ')}`,
+      { details: { option: 'workload' } },
+    );
+  }
+  return workload;
+}
