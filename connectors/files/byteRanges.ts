@@ -8,7 +8,7 @@
  * change while a job reads them.
  */
 
-import { type FileHandle, open, stat } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { ConnectorError } from '../../runtime/errors.ts';
 import type { ChunkSource } from './recordSlicer.ts';
 
@@ -17,45 +17,49 @@ export interface FilePiece {
   /** This reader owns the records starting in [start, end) of the file. */
   start: number;
   end: number;
+  /** A gzip file: read whole, from 0 to its end, by this reader alone. */
+  isWhole: boolean;
 }
 
+/**
+ * Instance `instance`'s pieces. Plain files are cut by byte range as the header says; a gzip
+ * file cannot be entered mid-stream, so each goes whole to one instance: the largest first,
+ * each to the instance with the fewest gzip bytes so far (ties to the lowest index), which
+ * every instance computes alike.
+ */
 export function piecesFor(
-  files: ReadonlyArray<{ path: string; size: number }>,
+  files: ReadonlyArray<{ path: string; size: number; isGzip?: boolean }>,
   instance: number,
   parallelism: number,
 ): FilePiece[] {
-  const total = files.reduce((sum, f) => sum + f.size, 0);
+  const plain = files.filter((f) => f.isGzip !== true);
+  const total = plain.reduce((sum, f) => sum + f.size, 0);
   const lo = Math.floor((instance * total) / parallelism);
   const hi = Math.floor(((instance + 1) * total) / parallelism);
   const pieces: FilePiece[] = [];
   let offset = 0;
-  for (const { path, size } of files) {
+  for (const { path, size } of plain) {
     const start = Math.max(lo, offset) - offset;
     const end = Math.min(hi, offset + size) - offset;
-    if (start < end) pieces.push({ path, start, end });
+    if (start < end) pieces.push({ path, start, end, isWhole: false });
     offset += size;
   }
+  const whole = files
+    .map((file, index) => ({ file, index }))
+    .filter(({ file }) => file.isGzip === true)
+    .sort((a, b) => b.file.size - a.file.size || a.index - b.index);
+  const load = new Array<number>(parallelism).fill(0);
+  const mine: Array<{ index: number; path: string; size: number }> = [];
+  for (const { file, index } of whole) {
+    const owner = load.indexOf(Math.min(...load));
+    load[owner]! += Math.max(1, file.size);
+    if (owner === instance) mine.push({ index, path: file.path, size: file.size });
+  }
+  // In input order, so a reader's rows follow the order the user named the files in.
+  for (const { path, size } of mine.sort((a, b) => a.index - b.index)) {
+    pieces.push({ path, start: 0, end: size, isWhole: true });
+  }
   return pieces;
-}
-
-export async function fileSizes(
-  where: string,
-  paths: readonly string[],
-): Promise<Array<{ path: string; size: number }>> {
-  return Promise.all(
-    paths.map(async (path) => {
-      try {
-        const info = await stat(path);
-        if (!info.isFile()) throw new Error('not a regular file');
-        return { path, size: info.size };
-      } catch (error) {
-        throw new ConnectorError(`${where}: cannot read ${path}: ${(error as Error).message}`, {
-          cause: error,
-          details: { path },
-        });
-      }
-    }),
-  );
 }
 
 /**

@@ -3,23 +3,27 @@
  * readers by byte range as `csv` is. Here every '\n' ends a record, so a reader needs no scan
  * from the start of the file: it starts one byte before its range and skips to the first line
  * break. Line numbers for errors are then counted from the start of the file only on failure.
- * Blank lines are skipped; a line may end with "\r\n".
+ * Blank lines are skipped; a line may end with "\r\n". Inputs and gzip as for `csv`: a gzip
+ * file is read whole by one reader, and `sourceField` tags each object with "file:line".
  */
 
 import { isUtf8 } from 'node:buffer';
 import { ConnectorError } from '../../runtime/errors.ts';
 import type { InstanceContext, Source, SourceReader } from '../../runtime/graph/connector.ts';
-import { countFileNewlines, FileChunks, fileSizes, piecesFor } from './byteRanges.ts';
-import { generatorReader } from './csvSource.ts';
+import { countFileNewlines, FileChunks, piecesFor } from './byteRanges.ts';
+import { checkSourceField, generatorReader, inputOptions } from './csvSource.ts';
+import { gunzipChunks, type InputOptions, resolveInputs } from './inputs.ts';
 import { checkKeys, checkObject, checkPaths, positiveInteger } from './options.ts';
 import { QuoteScanner } from './quoteScanner.ts';
 import { type ChunkSource, RecordSlicer } from './recordSlicer.ts';
 
 const CHUNK_BYTES = 64 << 10;
 
-export interface JsonlOptions {
+export interface JsonlOptions extends InputOptions {
   /** A line longer than this fails; default 16 MiB. */
   maxRecordBytes?: number;
+  /** Name of a field set on every object to "file:line" of the line it came from. */
+  sourceField?: string;
 }
 
 export function jsonl<T = Record<string, unknown>>(
@@ -29,21 +33,28 @@ export function jsonl<T = Record<string, unknown>>(
   const paths = checkPaths('jsonl', pathOrPaths);
   const name = `jsonl(${paths[0]}${paths.length > 1 ? ` +${paths.length - 1} more` : ''})`;
   const checked = checkObject(name, options);
-  checkKeys(name, checked, ['maxRecordBytes']);
+  checkKeys(name, checked, ['maxRecordBytes', 'recursive', 'extensions', 'sourceField']);
   const maxRecordBytes = positiveInteger(name, 'maxRecordBytes', checked.maxRecordBytes, 16 << 20);
+  const inputs = inputOptions(name, checked.recursive, checked.extensions);
+  const tag = checkSourceField(name, checked.sourceField);
   return {
     name,
     async open(ctx: InstanceContext): Promise<SourceReader<T>> {
-      const pieces = piecesFor(await fileSizes(name, paths), ctx.instance, ctx.parallelism);
+      const files = await resolveInputs(paths, inputs);
+      const pieces = piecesFor(files, ctx.instance, ctx.parallelism);
       async function* batches(): AsyncGenerator<T[]> {
-        for (const { path, start, end } of pieces) {
+        for (const { path, start, end, isWhole } of pieces) {
           // One byte early: whether that byte is '\n' tells if a line starts right at `start`.
-          const from = Math.max(0, start - 1);
+          const from = isWhole ? 0 : Math.max(0, start - 1);
           const chunks = new FileChunks(path, CHUNK_BYTES, path, ctx.signal, from);
           try {
-            yield* jsonlRange<T>(chunks, from, start, end, maxRecordBytes, path, () =>
-              countFileNewlines(path, from),
-            );
+            if (isWhole) {
+              const inflated = gunzipChunks(chunks, path);
+              yield* jsonlRange<T>(inflated, 0, 0, Infinity, maxRecordBytes, path, undefined, tag);
+            } else {
+              const before = () => countFileNewlines(path, from);
+              yield* jsonlRange<T>(chunks, from, start, end, maxRecordBytes, path, before, tag);
+            }
           } finally {
             await chunks.close();
           }
@@ -56,7 +67,8 @@ export function jsonl<T = Record<string, unknown>>(
 
 /**
  * The values of the lines that start in [start, end) of a stream that `source` reads from
- * byte `from`; `newlinesBefore` counts the line breaks before `from`, for error messages.
+ * byte `from`; `newlinesBefore` counts the line breaks before `from`, for error messages and
+ * for `sourceField`.
  */
 export async function* jsonlRange<T>(
   source: ChunkSource,
@@ -66,10 +78,13 @@ export async function* jsonlRange<T>(
   maxRecordBytes: number,
   where: string,
   newlinesBefore: () => Promise<number> = async () => 0,
+  sourceField?: string,
 ): AsyncGenerator<T[]> {
   // No quote character: every line break ends a record.
   const slicer = new RecordSlicer(source, new QuoteScanner(-1, -1), maxRecordBytes, where, from);
   if (!(await slicer.skipTo(start))) return;
+  // Counted once, and only when rows are tagged: it reads the file up to this reader's range.
+  const lineBase = sourceField === undefined ? 0 : await newlinesBefore();
   for (let slice = await slicer.nextSlice(end); slice; slice = await slicer.nextSlice(end)) {
     const values: T[] = [];
     const bytes = slice.bytes;
@@ -85,14 +100,23 @@ export async function* jsonlRange<T>(
       }
       text = lineBytes.toString('utf8');
       if (text.trim() === '') continue;
+      let value: T;
       try {
-        values.push(JSON.parse(text) as T);
+        value = JSON.parse(text) as T;
       } catch (error) {
         throw await lineError(where, line, newlinesBefore, (error as Error).message, error);
       }
+      if (sourceField !== undefined && isPlainObject(value)) {
+        (value as Record<string, unknown>)[sourceField] = `${where}:${line + lineBase}`;
+      }
+      values.push(value);
     }
     if (values.length > 0) yield values;
   }
+}
+
+function isPlainObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 async function lineError(

@@ -8,9 +8,15 @@ import { Command } from 'commander';
 import { SluiceError } from '../errors.ts';
 import { benchCommand } from './bench.ts';
 import { cassandraCommand } from './cassandra.ts';
+import { loadCommand } from './load.ts';
 import { runCommand } from './run.ts';
 
-const commandModules: Array<() => Command> = [cassandraCommand, runCommand, benchCommand];
+const commandModules: Array<() => Command> = [
+  cassandraCommand,
+  runCommand,
+  loadCommand,
+  benchCommand,
+];
 
 export function buildProgram(): Command {
   const program = new Command('sluice')

@@ -1,0 +1,63 @@
+import { closeSync, openSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { csvFormat } from '../../../connectors/files/csvFormat.ts';
+import { STDIN_NAME, stdinSource } from '../../../runtime/cli/load/stdinSource.ts';
+import { readInstances } from '../../connectors/files/helpers.ts';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'sluice-stdin-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+/** The source reading `data` through a descriptor, as it reads fd 0 under `< file`. */
+async function readThroughDescriptor(data: string | Buffer, kind: 'csv' | 'jsonl') {
+  const path = join(dir, `in-${Math.random().toString(36).slice(2)}`);
+  await writeFile(path, data);
+  const fd = openSync(path, 'r');
+  try {
+    const format =
+      kind === 'csv'
+        ? ({ kind, format: csvFormat('stdin', {}) } as const)
+        : ({ kind, maxRecordBytes: 1 << 20 } as const);
+    return (await readInstances(stdinSource(format, 'src', fd), 1)).flat();
+  } finally {
+    closeSync(fd);
+  }
+}
+
+describe('stdinSource', () => {
+  const csv = 'id,v\n1,"a\nb"\n2,c\n';
+
+  it('reads CSV from a descriptor and tags rows with <stdin>:line', async () => {
+    expect(await readThroughDescriptor(csv, 'csv')).toEqual([
+      { id: '1', v: 'a\nb', src: `${STDIN_NAME}:2` },
+      { id: '2', v: 'c', src: `${STDIN_NAME}:4` },
+    ]);
+  });
+
+  it('inflates gzip input, told by its first bytes', async () => {
+    expect(await readThroughDescriptor(gzipSync(csv), 'csv')).toHaveLength(2);
+    const lines = `${JSON.stringify({ a: 1 })}\n\n${JSON.stringify({ a: 2 })}\n`;
+    expect(await readThroughDescriptor(gzipSync(lines), 'jsonl')).toEqual([
+      { a: 1, src: `${STDIN_NAME}:1` },
+      { a: 2, src: `${STDIN_NAME}:3` },
+    ]);
+  });
+
+  it('runs as one instance only', () => {
+    const source = stdinSource({ kind: 'jsonl', maxRecordBytes: 10 }, 'src');
+    expect(source.maxParallelism).toBe(1);
+    const ctx = {
+      operatorId: 's#0',
+      instance: 0,
+      parallelism: 2,
+      signal: new AbortController().signal,
+    };
+    expect(() => source.open(ctx)).toThrow(/one instance/);
+  });
+});
