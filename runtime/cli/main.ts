@@ -8,6 +8,7 @@ import { Command } from 'commander';
 import { SluiceError } from '../errors.ts';
 import { benchCommand } from './bench.ts';
 import { cassandraCommand } from './cassandra.ts';
+import { demoCommand } from './demo.ts';
 import { loadCommand } from './load.ts';
 import { runCommand } from './run.ts';
 
@@ -16,6 +17,7 @@ const commandModules: Array<() => Command> = [
   runCommand,
   loadCommand,
   benchCommand,
+  demoCommand,
 ];
 
 export function buildProgram(): Command {
