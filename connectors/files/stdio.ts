@@ -2,12 +2,22 @@
  * The standard streams: `stdin({ format })` reads CSV or JSON Lines, `stdout({ format })` writes
  * them. There is one stdin and one stdout, so both run as a single instance.
  *
- * In a worker thread, `process.stdin` is empty and `process.stdout` is forwarded to the main
- * thread: the runtime must place these on the main thread, or pass `input`/`output` streams
- * it pipes itself.
+ * A worker's `process.stdin` is empty, but worker threads share the process's file
+ * descriptors, so `stdin()` reads descriptor 0 itself, on whichever worker hosts it (the main
+ * thread never touches `process.stdin`, so no byte is taken twice). A pipe or a terminal is
+ * read through libuv's non-blocking handles, never with fs reads: an fs read of a pipe blocks
+ * a thread-pool thread until data comes, and a worker cannot exit while one of its reads is
+ * pending, so a cancelled job waiting on an idle pipe would never end. Only a regular file
+ * (`< data.csv`) is read with fs. The first bytes decide whether the input is gzip.
+ *
+ * In a worker `process.stdout` is forwarded to the main thread, so `stdout()` output arrives
+ * there in order.
  */
 
+import { createReadStream, fstatSync } from 'node:fs';
+import { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
+import { isatty, ReadStream } from 'node:tty';
 import { ConfigError } from '../../runtime/errors.ts';
 import type {
   InstanceContext,
@@ -19,33 +29,61 @@ import type {
 import { type CsvOptions, csvFormat, type Row } from './csvFormat.ts';
 import { type CsvFileOptions, CsvLineFormatter, csvLayout } from './csvSink.ts';
 import { csvRange, generatorReader } from './csvSource.ts';
+import { maybeGunzip } from './inputs.ts';
 import { jsonLine } from './jsonlSink.ts';
 import { jsonlRange } from './jsonlSource.ts';
 import { checkObject, optionError, positiveInteger } from './options.ts';
 import type { ChunkSource } from './recordSlicer.ts';
 import { lineWriter, streamByteSink, TextWriter } from './textWriter.ts';
 
+/** Rows are tagged "<stdin>:line" in `sourceField`, as file rows are tagged "file:line". */
+export const STDIN_NAME = '<stdin>';
+
+interface StdinCommon {
+  /** Read this stream instead of descriptor `fd`. */
+  input?: Readable;
+  /** The descriptor to read; default 0. */
+  fd?: number;
+  /** When set, each record gets this field holding "<stdin>:line". */
+  sourceField?: string;
+}
+
 export type StdinOptions =
-  | ({ format: 'csv'; input?: Readable } & CsvOptions)
-  | { format: 'jsonl'; input?: Readable; maxRecordBytes?: number };
+  | ({ format: 'csv' } & StdinCommon & CsvOptions)
+  | ({ format: 'jsonl'; maxRecordBytes?: number } & StdinCommon);
 
 export function stdin<T = Row>(options: StdinOptions): Source<T> {
   const checked = checkObject('stdin', options);
-  const { format, input, ...rest } = checked;
+  const { format, input, fd, sourceField, ...rest } = checked;
   const name = `stdin(${String(format)})`;
   if (input !== undefined && !isReadable(input))
     throw optionError(name, 'input', 'a readable stream');
-  const where = '<stdin>';
+  if (fd !== undefined && !(typeof fd === 'number' && Number.isInteger(fd) && fd >= 0))
+    throw optionError(name, 'fd', 'a file descriptor number');
+  if (sourceField !== undefined && (typeof sourceField !== 'string' || sourceField === ''))
+    throw optionError(name, 'sourceField', 'a field name');
   let open: (source: ChunkSource) => AsyncGenerator<T[]>;
   if (format === 'csv') {
     const csvOptions = csvFormat(name, rest);
-    open = (source) => csvRange(csvOptions, source, 0, Infinity, where) as AsyncGenerator<T[]>;
+    open = (source) =>
+      csvRange(
+        csvOptions,
+        source,
+        0,
+        Infinity,
+        STDIN_NAME,
+        undefined,
+        sourceField,
+      ) as AsyncGenerator<T[]>;
   } else if (format === 'jsonl') {
     if (Object.keys(rest).some((key) => key !== 'maxRecordBytes')) {
-      throw new ConfigError(`${name}: jsonl takes no options but maxRecordBytes and input`);
+      throw new ConfigError(
+        `${name}: jsonl takes no options but maxRecordBytes, input, fd and sourceField`,
+      );
     }
     const max = positiveInteger(name, 'maxRecordBytes', rest.maxRecordBytes, 16 << 20);
-    open = (source) => jsonlRange<T>(source, 0, 0, Infinity, max, where);
+    open = (source) =>
+      jsonlRange<T>(source, 0, 0, Infinity, max, STDIN_NAME, undefined, sourceField);
   } else {
     throw optionError(name, 'format', "'csv' or 'jsonl'");
   }
@@ -54,10 +92,36 @@ export function stdin<T = Row>(options: StdinOptions): Source<T> {
     maxParallelism: 1,
     open(ctx: InstanceContext): SourceReader<T> {
       onlyOne(name, ctx);
-      const stream = (input as Readable | undefined) ?? process.stdin;
-      return generatorReader(open(streamChunks(stream, ctx.signal)));
+      const { stream, release } =
+        input === undefined
+          ? openDescriptor((fd as number | undefined) ?? 0)
+          : { stream: input as Readable, release: () => {} };
+      const reader = generatorReader(
+        open(maybeGunzip(streamChunks(stream, ctx.signal), STDIN_NAME)),
+      );
+      return {
+        next: () => reader.next(),
+        async close() {
+          await reader.close();
+          release();
+        },
+      };
     },
   };
+}
+
+/** A stream over the descriptor, and how to stop it: a pipe must be closed to end its read. */
+function openDescriptor(fd: number): { stream: Readable; release: () => void } {
+  const info = fstatSync(fd);
+  if (info.isFIFO() || info.isSocket() || isatty(fd)) {
+    const stream = isatty(fd)
+      ? new ReadStream(fd)
+      : new Socket({ fd, readable: true, writable: false });
+    return { stream, release: () => stream.destroy() };
+  }
+  // A regular file: reads never wait for data, and the descriptor stays open for its owner.
+  const stream = createReadStream('', { fd, autoClose: false, highWaterMark: 64 << 10 });
+  return { stream, release: () => stream.pause() };
 }
 
 export type StdoutOptions =

@@ -13,13 +13,13 @@
 
 import type { CassandraOptions } from '../../../connectors/cassandra/config.ts';
 import { cassandra } from '../../../connectors/cassandra/sink.ts';
-import { csvFormat, type Row } from '../../../connectors/files/csvFormat.ts';
+import type { Row } from '../../../connectors/files/csvFormat.ts';
 import { csv } from '../../../connectors/files/csvSource.ts';
 import { jsonl } from '../../../connectors/files/jsonlSource.ts';
+import { stdin } from '../../../connectors/files/stdio.ts';
 import type { Source } from '../../graph/connector.ts';
 import { pipeline } from '../../graph/pipeline.ts';
 import { dryRun } from '../load/dryRunSink.ts';
-import { stdinSource } from '../load/stdinSource.ts';
 
 export const SOURCE_FIELD = '_source';
 const MAX_RECORD_BYTES = 16 << 20;
@@ -43,8 +43,8 @@ function source(params: LoadJobParams): Source<Row> {
   const csvOptions = { header: params.header, delimiter: params.delimiter };
   if (params.isStdin) {
     return params.format === 'csv'
-      ? stdinSource({ kind: 'csv', format: csvFormat('stdin(csv)', csvOptions) }, SOURCE_FIELD)
-      : stdinSource({ kind: 'jsonl', maxRecordBytes: MAX_RECORD_BYTES }, SOURCE_FIELD);
+      ? stdin({ format: 'csv', ...csvOptions, sourceField: SOURCE_FIELD })
+      : stdin({ format: 'jsonl', maxRecordBytes: MAX_RECORD_BYTES, sourceField: SOURCE_FIELD });
   }
   return params.format === 'csv'
     ? csv(params.files, { ...csvOptions, sourceField: SOURCE_FIELD })

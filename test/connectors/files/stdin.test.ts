@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csvFormat } from '../../../connectors/files/csvFormat.ts';
-import { STDIN_NAME, stdinSource } from '../../../runtime/cli/load/stdinSource.ts';
-import { readInstances } from '../../connectors/files/helpers.ts';
+import { STDIN_NAME, stdin } from '../../../connectors/files/stdio.ts';
+import { readInstances } from './helpers.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -20,17 +19,17 @@ async function readThroughDescriptor(data: string | Buffer, kind: 'csv' | 'jsonl
   await writeFile(path, data);
   const fd = openSync(path, 'r');
   try {
-    const format =
+    const source =
       kind === 'csv'
-        ? ({ kind, format: csvFormat('stdin', {}) } as const)
-        : ({ kind, maxRecordBytes: 1 << 20 } as const);
-    return (await readInstances(stdinSource(format, 'src', fd), 1)).flat();
+        ? stdin({ format: 'csv', fd, sourceField: 'src' })
+        : stdin({ format: 'jsonl', maxRecordBytes: 1 << 20, fd, sourceField: 'src' });
+    return (await readInstances(source, 1)).flat();
   } finally {
     closeSync(fd);
   }
 }
 
-describe('stdinSource', () => {
+describe('stdin() through a descriptor', () => {
   const csv = 'id,v\n1,"a\nb"\n2,c\n';
 
   it('reads CSV from a descriptor and tags rows with <stdin>:line', async () => {
@@ -50,7 +49,7 @@ describe('stdinSource', () => {
   });
 
   it('runs as one instance only', () => {
-    const source = stdinSource({ kind: 'jsonl', maxRecordBytes: 10 }, 'src');
+    const source = stdin({ format: 'jsonl', maxRecordBytes: 10 });
     expect(source.maxParallelism).toBe(1);
     const ctx = {
       operatorId: 's#0',
