@@ -8,6 +8,7 @@
  * with the same seed wrote.
  */
 import type { Client } from 'cassandra-driver';
+import type { ConsistencyName } from '../../../connectors/cassandra/config.ts';
 import type { OperationSource } from '../loop.ts';
 
 export type ValueType = 'blob' | 'text';
@@ -32,16 +33,7 @@ export interface WorkloadOptions {
   consistency: ConsistencyName;
 }
 
-export type ConsistencyName =
-  | 'ANY'
-  | 'ONE'
-  | 'TWO'
-  | 'THREE'
-  | 'QUORUM'
-  | 'ALL'
-  | 'LOCAL_QUORUM'
-  | 'EACH_QUORUM'
-  | 'LOCAL_ONE';
+export type { ConsistencyName };
 
 export interface Workload {
   readonly name: string;

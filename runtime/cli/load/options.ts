@@ -5,6 +5,7 @@
  * Every check fails with a `ConfigError` naming the option. The password is never echoed.
  */
 
+import { CONSISTENCIES } from '../../../connectors/cassandra/config.ts';
 import { splitInputs } from '../../../connectors/files/inputs.ts';
 import { ConfigError } from '../../errors.ts';
 
@@ -69,18 +70,6 @@ export interface LoadPlan {
   reportPath: string | undefined;
   badFile: string;
 }
-
-export const CONSISTENCY_LEVELS = [
-  'ANY',
-  'ONE',
-  'TWO',
-  'THREE',
-  'QUORUM',
-  'ALL',
-  'LOCAL_QUORUM',
-  'EACH_QUORUM',
-  'LOCAL_ONE',
-];
 
 const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]{0,47}$/;
 
@@ -155,8 +144,8 @@ export function resolveLoadOptions(
     );
   }
   const consistency = (args.consistency ?? 'LOCAL_QUORUM').toUpperCase();
-  if (!CONSISTENCY_LEVELS.includes(consistency)) {
-    throw bad('cl', `one of ${CONSISTENCY_LEVELS.join(', ')}`, args.consistency);
+  if (!(CONSISTENCIES as readonly string[]).includes(consistency)) {
+    throw bad('cl', `one of ${CONSISTENCIES.join(', ')}`, args.consistency);
   }
   const username = args.username;
   const password = args.password ?? env.SLUICE_PASSWORD;
