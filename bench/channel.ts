@@ -17,18 +17,16 @@
  * benchmark stays one file.
  */
 
-import { createRequire } from 'node:module';
 import { availableParallelism, loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import {
   isMainThread,
   type MessagePort,
   parentPort,
-  Worker,
+  type Worker,
   workerData,
 } from 'node:worker_threads';
 import { Command } from 'commander';
+import { tsWorker } from '../runtime/actor/ts-worker.ts';
 import { bytesCodec, bytesViewCodec } from '../runtime/channel/bytes-codec.ts';
 import { createChannel } from '../runtime/channel/create.ts';
 import { SharedChannelReader } from '../runtime/channel/reader.ts';
@@ -264,23 +262,9 @@ function serveRole(): void {
 
 // ---------------------------------------------------------------- coordinator
 
-const tsxApi = pathToFileURL(
-  join(
-    dirname(createRequire(import.meta.url).resolve('tsx/package.json')),
-    'dist/esm/api/index.mjs',
-  ),
-).href;
-
-/** A worker running this file; tsx is registered first (see test/runtime/channel/helpers.ts). */
+/** A worker running this file. */
 function spawn(role: Role, port: MessagePort): Worker {
-  const bootstrap =
-    `import(${JSON.stringify(tsxApi)})` +
-    `.then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); })`;
-  return new Worker(bootstrap, {
-    eval: true,
-    workerData: { role, port },
-    transferList: [port],
-  });
+  return tsWorker(import.meta.url, { workerData: { role, port }, transferList: [port] });
 }
 
 function ask(worker: Worker, round: Round): Promise<number> {

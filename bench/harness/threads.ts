@@ -1,11 +1,4 @@
-/**
- * Runs a benchmark's per-worker part on N worker threads and collects their results.
- *
- * This is the one place that knows about threads, so that the actor runtime can take its
- * place: it prepares every worker, starts them all at one wall-clock instant once every one
- * is ready (so connecting is never measured), and fails as a whole when one worker fails.
- */
-import { Worker } from 'node:worker_threads';
+import { tsWorker } from '../../runtime/actor/ts-worker.ts';
 import { fromSerialized, WorkerExitedError } from '../../runtime/errors.ts';
 import type { Progress } from './session.ts';
 import type { HostData, ToHost, ToParent } from './threadMessages.ts';
@@ -23,18 +16,7 @@ export interface ThreadRun<Result> {
   progress(): Progress;
 }
 
-// The ESM build: `require.resolve` would name the CommonJS one, which cannot register hooks.
-const TSX_API = import.meta.resolve('tsx/esm/api');
 const HOST = new URL('./threadHost.ts', import.meta.url).href;
-
-/**
- * The thread's entry. On Node 20 neither `execArgv: ['--import', 'tsx']` nor the parent's
- * tsx reach a `new Worker(file.ts)` (ERR_UNKNOWN_FILE_EXTENSION): the thread registers tsx
- * itself, then imports the TypeScript host.
- */
-const BOOTSTRAP =
-  `import(${JSON.stringify(TSX_API)})` +
-  `.then((tsx) => { tsx.register(); return import(${JSON.stringify(HOST)}); })`;
 
 /** Time between "all ready" and the start: the start message must reach every thread first. */
 const START_DELAY_MS = 50;
@@ -52,7 +34,7 @@ export function runOnThreads<Spec, Result>(
     let failure: Error | undefined;
     const workers = specs.map((spec) => {
       const data: HostData = { moduleUrl: moduleUrl.href, spec };
-      return new Worker(BOOTSTRAP, { eval: true, workerData: data });
+      return tsWorker(HOST, { workerData: data });
     });
     const send = (message: ToHost) => {
       for (const worker of workers) worker.postMessage(message);

@@ -7,10 +7,6 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker, type WorkerOptions } from 'node:worker_threads';
 import cassandra from 'cassandra-driver';
 import { inject } from 'vitest';
 import type { CassandraTarget } from '../../setup/cassandra-context.ts';
@@ -45,21 +41,4 @@ export async function createKeyspace(
   );
 }
 
-const tsxApi = pathToFileURL(
-  join(
-    dirname(createRequire(import.meta.url).resolve('tsx/package.json')),
-    'dist/esm/api/index.mjs',
-  ),
-).href;
-
-/**
- * A worker running a TypeScript file. On Node 20 `execArgv: ['--import', 'tsx']` does not
- * reach a worker whose entry is a .ts file (ERR_UNKNOWN_FILE_EXTENSION), so a bootstrap
- * registers tsx in the worker first, then imports the file.
- */
-export function tsWorker(file: URL, options: WorkerOptions = {}): Worker {
-  const bootstrap =
-    `import(${JSON.stringify(tsxApi)})` +
-    `.then((tsx) => { tsx.register(); return import(${JSON.stringify(file.href)}); })`;
-  return new Worker(bootstrap, { ...options, eval: true });
-}
+export { tsWorker } from '../../../runtime/actor/ts-worker.ts';

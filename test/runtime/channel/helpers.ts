@@ -1,10 +1,8 @@
 /** Shared plumbing for the channel tests: worker fixtures, a draining consumer, canaries. */
 
 import { once } from 'node:events';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker, type WorkerOptions } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { tsWorker } from '../../../runtime/actor/ts-worker.ts';
 import { bytesCodec } from '../../../runtime/channel/bytes-codec.ts';
 import {
   GUARD_BYTE,
@@ -24,25 +22,9 @@ import type {
 } from '../../fixtures/channel/plan.ts';
 
 const fixtures = new URL('../../fixtures/channel/', import.meta.url);
-// The ESM build of tsx's register API (resolve() from CommonJS would pick the .cjs one).
-const tsxApi = pathToFileURL(
-  join(
-    dirname(createRequire(import.meta.url).resolve('tsx/package.json')),
-    'dist/esm/api/index.mjs',
-  ),
-).href;
 
-/**
- * A worker running a TypeScript file. On Node 20.20 `execArgv: ['--import', 'tsx']` does not
- * reach a plain `new Worker(file.ts)` (ERR_UNKNOWN_FILE_EXTENSION), so a two-line bootstrap
- * registers tsx in the worker, then imports the file.
- */
-export function tsWorker(file: URL, options: WorkerOptions = {}): Worker {
-  const bootstrap =
-    `import(${JSON.stringify(tsxApi)})` +
-    `.then((tsx) => { tsx.register(); return import(${JSON.stringify(file.href)}); })`;
-  return new Worker(bootstrap, { ...options, eval: true });
-}
+// The ESM build of tsx's register API (resolve() from CommonJS would pick the .cjs one).
+export { tsWorker };
 
 /** A producer worker that runs requests one at a time. */
 export class ProducerWorker {
