@@ -30,7 +30,7 @@ export type FailureKind =
 
 /** The writer's view of the cluster; the driver implements it, tests may fake it. */
 export interface WriteExecutor {
-  /** Sends rows of one partition (one row: a statement; more: an unlogged batch) to `host`. Resolves with the coordinator's address. */
+  /** Sends rows of one batch group (one row: a statement; more: an unlogged batch) to `host`. Resolves with the coordinator's address. */
   send(host: string, rows: readonly BoundRow[]): Promise<string>;
   isUp(host: string): boolean;
   classify(error: unknown): FailureKind;

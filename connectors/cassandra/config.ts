@@ -50,8 +50,12 @@ export interface CassandraOptions {
   maxErrors?: number | string;
   /** JSON Lines file of rejected records; each instance writes its own file (".<instance>" before the extension). */
   badFile?: string;
-  /** Rows of one partition per request, its approximate size, and how long (ms) a partly filled batch may wait. */
-  batch?: { maxRows?: number; maxBytes?: number; lingerMs?: number };
+  /**
+   * Rows per request, their approximate size, how long (ms) a partly filled batch may wait,
+   * and which rows may share a batch: those of one partition, or those of any partitions
+   * stored by the same replicas (see `BatchGrouping`).
+   */
+  batch?: { maxRows?: number; maxBytes?: number; lingerMs?: number; groupBy?: BatchGrouping };
   /** Rows held in open (not yet full) batches before they are all sent; bounds memory. */
   maxBufferedRows?: number;
   retry?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number };
@@ -60,6 +64,16 @@ export interface CassandraOptions {
   requestTimeoutMs?: number;
   connectTimeoutMs?: number;
 }
+
+export const BATCH_GROUPINGS = ['partition', 'replicaSet'] as const;
+/**
+ * - `partition`: a batch holds rows of one partition; a table of single-row partitions then
+ *   sends one row per request.
+ * - `replicaSet`: a batch holds rows of any partitions whose replicas are the same hosts, so
+ *   its coordinator (one of them) applies every mutation locally or forwards it to a replica
+ *   it would forward to anyway. Fewer, larger requests: the mode for bulk loads.
+ */
+export type BatchGrouping = (typeof BATCH_GROUPINGS)[number];
 
 export type MaxErrors = { kind: 'count'; limit: number } | { kind: 'ratio'; ratio: number };
 
@@ -85,6 +99,7 @@ export interface CassandraConfig {
     readonly maxRows: number;
     readonly maxBytes: number;
     readonly lingerMs: number;
+    readonly groupBy: BatchGrouping;
   };
   readonly maxBufferedRows: number;
   readonly retry: {
@@ -98,6 +113,7 @@ export interface CassandraConfig {
 }
 
 const DEFAULT_PORT = 9042;
+const DEFAULT_GROUPING: BatchGrouping = 'replicaSet';
 const KNOWN_OPTIONS = new Set([
   'url',
   'contactPoints',
@@ -300,6 +316,10 @@ export function resolveConfig(options: CassandraOptions): CassandraConfig {
   // Cassandra warns on batches over 5 KiB (batch_size_warn_threshold); stay under by default.
   const maxBytes = integer('batch.maxBytes', batchOption.maxBytes, 4096, 1, 64 * 1024 * 1024);
   const lingerMs = integer('batch.lingerMs', batchOption.lingerMs, 5, 0, 60_000);
+  const groupBy = batchOption.groupBy ?? DEFAULT_GROUPING;
+  if (!(BATCH_GROUPINGS as readonly unknown[]).includes(groupBy)) {
+    fail('batch.groupBy', `one of ${BATCH_GROUPINGS.map((g) => `"${g}"`).join(', ')}`, groupBy);
+  }
   const retryOption = options.retry ?? {};
   const windowOption = options.window ?? {};
   const windowMin = integer('window.min', windowOption.min, 1, 1, 1 << 15);
@@ -320,7 +340,7 @@ export function resolveConfig(options: CassandraOptions): CassandraConfig {
     mapping: parseMapping(options.mapping),
     maxErrors: Object.freeze(parseMaxErrors(options.maxErrors)),
     badFile,
-    batch: Object.freeze({ maxRows, maxBytes, lingerMs }),
+    batch: Object.freeze({ maxRows, maxBytes, lingerMs, groupBy }),
     maxBufferedRows: integer('maxBufferedRows', options.maxBufferedRows, 4096, 1, 1 << 24),
     retry: Object.freeze({
       maxAttempts: integer('retry.maxAttempts', retryOption.maxAttempts, 6, 1, 100),

@@ -8,7 +8,7 @@ import { HostMetrics } from './metrics.ts';
 import type { BoundRow } from './schema.ts';
 import { AdaptiveWindow, type Outcome, type WindowLimits } from './window.ts';
 
-/** Rows of one partition on their way to one of its replicas. */
+/** Rows of one partition, or of partitions sharing one replica set, on their way to one of those replicas. */
 export interface Request {
   rows: BoundRow[];
   /** Ring host indexes, primary first. */

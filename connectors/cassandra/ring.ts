@@ -46,6 +46,10 @@ export class Ring {
   readonly #tokenLo: Uint32Array;
   /** Replica host indexes per ring position; the first is the owner (primary replica). */
   readonly #replicas: ReadonlyArray<readonly number[]>;
+  /** Per ring position, the index of its replica set among the distinct sets. */
+  readonly #setOf: Uint32Array;
+  /** The distinct replica sets, each once; a set's index is its identity for batching. */
+  readonly replicaSets: ReadonlyArray<readonly number[]>;
 
   constructor(spec: RingSpec) {
     this.hosts = [...spec.hosts].sort((a, b) => (a.address < b.address ? -1 : 1));
@@ -61,15 +65,22 @@ export class Ring {
     this.#tokenLo = Uint32Array.from(entries, (e) => e.token.lo);
     const owners = entries.map((e) => e.host);
     // Many positions share one replica set; keep one array per distinct set.
-    const distinct = new Map<string, readonly number[]>();
+    const distinct = new Map<string, number>();
+    const sets: Array<readonly number[]> = [];
+    this.#setOf = new Uint32Array(owners.length);
     this.#replicas = owners.map((_, position) => {
       const set = placeReplicas(this.hosts, owners, position, spec.replication);
       const key = set.join(',');
-      const known = distinct.get(key);
-      if (known) return known;
-      distinct.set(key, set);
-      return set;
+      let index = distinct.get(key);
+      if (index === undefined) {
+        index = sets.length;
+        distinct.set(key, index);
+        sets.push(set);
+      }
+      this.#setOf[position] = index;
+      return sets[index]!;
     });
+    this.replicaSets = sets;
   }
 
   get size(): number {
@@ -94,6 +105,14 @@ export class Ring {
   /** Host indexes of the replicas of `token`, primary first. */
   replicasOf(token: Token): readonly number[] {
     return this.#replicas[this.positionOf(token)]!;
+  }
+
+  /**
+   * Index in `replicaSets` of the replicas of `token`: two tokens with the same index are
+   * stored by the same hosts, so their rows may share an unlogged batch.
+   */
+  replicaSetOf(token: Token): number {
+    return this.#setOf[this.positionOf(token)]!;
   }
 
   /**

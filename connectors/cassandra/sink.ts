@@ -2,15 +2,15 @@
  * `cassandra(options)`: the Cassandra sink as a graph node.
  *
  * The `CassandraSink` is plain validated configuration, built on every worker when the job
- * module builds its graph; only `createWriter`, on the instance's worker, connects. Each
- * writer reads the table schema and the token ring itself, so no driver object crosses
- * threads.
+ * module builds its graph; only `createWriter`, on the instance's worker, connects (writers
+ * on one worker share a driver client: shared-client.ts). Each writer reads the table schema
+ * and the token ring itself, so no driver object crosses threads.
  */
 
 import { inspect } from 'node:util';
 import type { InstanceContext, Sink, SinkPartitioner } from '../../runtime/graph/connector.ts';
 import { BadRecordsFile, badFilePath } from './bad-records.ts';
-import { connect, DriverExecutor } from './client.ts';
+import { DriverExecutor } from './client.ts';
 import {
   type CassandraConfig,
   type CassandraOptions,
@@ -20,6 +20,7 @@ import {
 import { Ring, ringSpecFromClient } from './ring.ts';
 import { loadReplicaRouting, ReplicaRouter, type ReplicaRoutingSpec } from './routing.ts';
 import { RowMapper, readTableSchema } from './schema.ts';
+import { leaseClient } from './shared-client.ts';
 import { CassandraWriter } from './writer.ts';
 
 export class CassandraSink implements Sink<unknown> {
@@ -44,7 +45,8 @@ export class CassandraSink implements Sink<unknown> {
   }
 
   async createWriter(ctx: InstanceContext): Promise<CassandraWriter> {
-    const client = await connect(this.config);
+    const lease = await leaseClient(this.config);
+    const { client } = lease;
     try {
       const schema = await readTableSchema(client, this.config.keyspace, this.config.table);
       const mapper = new RowMapper(schema, this.config.mapping);
@@ -58,10 +60,10 @@ export class CassandraSink implements Sink<unknown> {
         badRecords: new BadRecordsFile(
           badFilePath(this.config.badFile, ctx.instance, ctx.parallelism),
         ),
-        onClose: () => client.shutdown(),
+        onClose: () => lease.release(),
       });
     } catch (error) {
-      await client.shutdown().catch(() => {});
+      await lease.release().catch(() => {});
       throw error;
     }
   }

@@ -1,11 +1,19 @@
 /**
  * A per-host in-flight window whose limit adapts to the host (AIMD on latency and errors).
  *
- * The limit grows by about one request per window's worth of healthy responses (additive
- * increase), and shrinks multiplicatively on signs of overload: ×0.9 when a response is
- * slower than `tolerance` × the baseline latency, ×0.5 on a timeout or an Overloaded /
+ * Until the first sign of overload the limit doubles per round trip (slow start: one more
+ * request per healthy response), so a bulk load reaches the cluster's pace within a few
+ * round trips; after it, it grows by about one request per round trip (additive increase).
+ * It shrinks multiplicatively on signs of overload: ×0.9 when the smoothed latency exceeds
+ * `TOLERANCE` × the baseline plus `SLACK_MS`, ×0.5 on a timeout or an Overloaded /
  * Unavailable error. Decreases happen at most once per smoothed round trip, because one
  * overload episode yields a burst of slow responses that all describe the same event.
+ *
+ * Latency is judged smoothed, with a generous slack, because on a busy client (or a
+ * shared machine) single responses are often late for reasons the host did not cause: a
+ * window that shrank on each of them held latency low and gave away most of the throughput
+ * of a healthy cluster. Real overload shows as timeouts and Overloaded errors, or as a
+ * queue that keeps latency up for many responses in a row.
  *
  * The baseline is the lowest latency seen, drifting slowly up toward recent latencies, so a
  * host that becomes permanently slower (compaction, a bigger table) is re-learned instead of
@@ -26,10 +34,10 @@ export interface WindowLimits {
 export type Outcome = 'ok' | 'overloaded' | 'timeout' | 'failed';
 
 export class AdaptiveWindow {
-  /** Healthy responses may be this many times slower than the baseline. */
-  static readonly TOLERANCE = 2;
-  /** Absolute latency slack (ms), so sub-millisecond jitter on a fast network is not "slow". */
-  static readonly SLACK_MS = 1;
+  /** Healthy latency may be this many times the baseline… */
+  static readonly TOLERANCE = 3;
+  /** …plus this slack (ms), so scheduling jitter of a busy client is not taken for overload. */
+  static readonly SLACK_MS = 10;
   static readonly SLOW_DECREASE = 0.9;
   static readonly ERROR_DECREASE = 0.5;
   /**
@@ -48,6 +56,7 @@ export class AdaptiveWindow {
   #smoothedMs = 0;
   #lastSampleAt = Number.NaN;
   #lastDecreaseAt = Number.NEGATIVE_INFINITY;
+  #isSlowStart = true;
 
   constructor(limits: WindowLimits) {
     this.#min = limits.min;
@@ -103,11 +112,15 @@ export class AdaptiveWindow {
     this.#lastSampleAt = now;
 
     const healthy = this.#baselineMs * AdaptiveWindow.TOLERANCE + AdaptiveWindow.SLACK_MS;
-    if (latencyMs > healthy) this.#decrease(AdaptiveWindow.SLOW_DECREASE, now);
-    else if (wasInUse) this.#limit = Math.min(this.#max, this.#limit + 1 / this.#limit);
+    if (this.#smoothedMs > healthy) this.#decrease(AdaptiveWindow.SLOW_DECREASE, now);
+    else if (wasInUse) {
+      const step = this.#isSlowStart ? 1 : 1 / this.#limit;
+      this.#limit = Math.min(this.#max, this.#limit + step);
+    }
   }
 
   #decrease(factor: number, now: number): void {
+    this.#isSlowStart = false;
     if (now - this.#lastDecreaseAt < this.#smoothedMs) return;
     this.#lastDecreaseAt = now;
     this.#limit = Math.max(this.#min, this.#limit * factor);

@@ -1,11 +1,13 @@
 /**
- * The sink writer of one instance: rows → partition batches → replica hosts.
+ * The sink writer of one instance: rows → batches (by partition or by replica set) → replica hosts.
  *
  * Flow of a record: `bind` (convert, serialize the partition key, hash it) → the open batch
- * of its partition (batches never span partitions; one fills up to `batch.maxRows` rows or
- * `batch.maxBytes`, or is sent after `batch.lingerMs`) → a request routed to a replica of
- * the partition (the primary unless it is down or busier than another replica) → that
- * host's queue → sent when the host's adaptive window (window.ts) has a free slot.
+ * of its group (`batch.groupBy`: its partition, or its replica set, i.e. every partition
+ * stored by the same hosts; one fills up to `batch.maxRows` rows or `batch.maxBytes`, or is
+ * sent after `batch.lingerMs`) → a request routed to a replica of the group (the primary
+ * unless it is down or busier than another replica) → that host's queue → sent when the
+ * host's adaptive window (window.ts) has a free slot. Rows of one partition keep their order
+ * in either mode.
  *
  * Backpressure: when more requests wait in the queues than all windows together can hold,
  * `write` returns a promise that resolves once the queues are half drained. Memory is thus
@@ -64,6 +66,8 @@ export interface CassandraWriteResult {
 interface OpenBatch {
   rows: BoundRow[];
   bytes: number;
+  /** Host indexes of the replicas every row of the batch shares, primary first. */
+  replicas: readonly number[];
 }
 
 export class CassandraWriter implements SinkWriter<unknown> {
@@ -83,7 +87,9 @@ export class CassandraWriter implements SinkWriter<unknown> {
    */
   readonly #routing = { replica: 0, nonReplica: 0, foreignRows: 0 };
 
-  readonly #open = new Map<string, OpenBatch>();
+  /** Open batches by group: the partition key (latin1) or the replica set's index. */
+  readonly #open = new Map<string | number, OpenBatch>();
+  readonly #isByReplicaSet: boolean;
   #openRows = 0;
   #linger: NodeJS.Timeout | undefined;
   #queued = 0;
@@ -100,6 +106,7 @@ export class CassandraWriter implements SinkWriter<unknown> {
     this.#config = parts.config;
     this.#ctx = parts.ctx;
     this.#random = parts.random ?? Math.random;
+    this.#isByReplicaSet = parts.config.batch.groupBy === 'replicaSet';
     this.#lanes = parts.ring.hosts.map((h) => new Lane(h.address, parts.config.window));
     parts.ctx.signal.addEventListener('abort', this.#onAbort, { once: true });
   }
@@ -119,14 +126,16 @@ export class CassandraWriter implements SinkWriter<unknown> {
       return this.#backpressure();
     }
     const { maxRows, maxBytes } = this.#config.batch;
-    const id = row.key.toString('latin1');
+    const { ring } = this.#parts;
+    const id = this.#isByReplicaSet ? ring.replicaSetOf(row.token) : row.key.toString('latin1');
     let batch = this.#open.get(id);
     if (batch !== undefined && batch.bytes + row.bytes > maxBytes) {
       this.#takeOpen(id, batch);
       batch = undefined;
     }
     if (batch === undefined) {
-      batch = { rows: [], bytes: 0 };
+      const replicas = typeof id === 'number' ? ring.replicaSets[id]! : ring.replicasOf(row.token);
+      batch = { rows: [], bytes: 0, replicas };
       this.#open.set(id, batch);
     }
     batch.rows.push(row);
@@ -215,16 +224,16 @@ export class CassandraWriter implements SinkWriter<unknown> {
     return this.#openRows + this.#queued + this.#inFlight + this.#retryTimers.size;
   }
 
-  #takeOpen(id: string, batch: OpenBatch): void {
+  #takeOpen(id: string | number, batch: OpenBatch): void {
     this.#open.delete(id);
     this.#openRows -= batch.rows.length;
-    this.#dispatch(batch.rows);
+    this.#dispatch(batch);
   }
 
   #dispatchOpen(): void {
     clearTimeout(this.#linger);
     this.#linger = undefined;
-    for (const batch of this.#open.values()) this.#dispatch(batch.rows);
+    for (const batch of this.#open.values()) this.#dispatch(batch);
     this.#open.clear();
     this.#openRows = 0;
   }
@@ -241,13 +250,18 @@ export class CassandraWriter implements SinkWriter<unknown> {
     }, this.#config.batch.lingerMs);
   }
 
-  #dispatch(rows: BoundRow[]): void {
+  #dispatch({ rows, replicas }: OpenBatch): void {
     const { ring } = this.#parts;
-    const token = rows[0]!.token;
-    if (ring.instanceFor(token, this.#ctx.parallelism) !== this.#ctx.instance) {
+    const { parallelism, instance } = this.#ctx;
+    if (this.#isByReplicaSet) {
+      // Partitions of one replica set may belong to different instances (parallelism > hosts).
+      for (const row of rows) {
+        if (ring.instanceFor(row.token, parallelism) !== instance) this.#routing.foreignRows++;
+      }
+    } else if (ring.instanceFor(rows[0]!.token, parallelism) !== instance) {
       this.#routing.foreignRows += rows.length;
     }
-    this.#route({ rows, replicas: ring.replicasOf(token), attempts: 0 });
+    this.#route({ rows, replicas, attempts: 0 });
   }
 
   #route(request: Request): void {

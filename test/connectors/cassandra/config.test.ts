@@ -62,6 +62,8 @@ describe('cassandra config', () => {
     expect(config.batch.maxBytes).toBeLessThanOrEqual(5 * 1024);
     expect(config.badFile).toBe('.sluice/bad/ks.t.jsonl');
     expect(config.window.initial).toBeGreaterThanOrEqual(config.window.min);
+    // Single-row partitions would otherwise go one row per request (see bench/README.md).
+    expect(config.batch.groupBy).toBe('replicaSet');
   });
 
   it.each([
@@ -87,6 +89,10 @@ describe('cassandra config', () => {
     ['maxErrors', { contactPoints: 'h', keyspace: 'k', table: 't', maxErrors: '101%' }],
     ['maxErrors', { contactPoints: 'h', keyspace: 'k', table: 't', maxErrors: -1 }],
     ['batch.maxRows', { contactPoints: 'h', keyspace: 'k', table: 't', batch: { maxRows: 0 } }],
+    [
+      'batch.groupBy',
+      { contactPoints: 'h', keyspace: 'k', table: 't', batch: { groupBy: 'host' } },
+    ],
     ['window.max', { contactPoints: 'h', keyspace: 'k', table: 't', window: { min: 10, max: 5 } }],
     ['contactPoints', { contactPoints: ['h:99999'], keyspace: 'k', table: 't' }],
     ['mapping', { contactPoints: 'h', keyspace: 'k', table: 't', mapping: {} }],

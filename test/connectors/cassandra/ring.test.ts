@@ -149,6 +149,28 @@ describe('ring', () => {
     );
   });
 
+  it('numbers replica sets: two tokens share an index exactly when they share their replicas (seeded property)', () => {
+    fc.assert(
+      fc.property(
+        arbitraryRing,
+        fc.bigInt({ min: MIN, max: MAX }),
+        fc.bigInt({ min: MIN, max: MAX }),
+        ({ hosts, rf }, a, b) => {
+          const ring = new Ring({
+            hosts,
+            replication: { strategy: 'simple', replicationFactor: rf },
+          });
+          const [ta, tb] = [tokenFromBigInt(a), tokenFromBigInt(b)];
+          const [sa, sb] = [ring.replicaSetOf(ta), ring.replicaSetOf(tb)];
+          expect(ring.replicaSets[sa]).toEqual(ring.replicasOf(ta));
+          const same = ring.replicasOf(ta).join() === ring.replicasOf(tb).join();
+          expect(sa === sb).toBe(same);
+        },
+      ),
+      { seed: 13, numRuns: 300 },
+    );
+  });
+
   it('NetworkTopologyStrategy: min(RF, hosts) per DC, distinct racks when there are enough (seeded property)', () => {
     fc.assert(
       fc.property(arbitraryRing, fc.bigInt({ min: MIN, max: MAX }), ({ hosts, rf, dcs }, t) => {

@@ -149,7 +149,7 @@ describe('cassandra writer', () => {
         async (rows, maxRows) => {
           const cluster = new FakeCluster(() => 'ok');
           const { writer } = makeWriter(cluster, {
-            batch: { maxRows, maxBytes: 2048, lingerMs: 1 },
+            batch: { maxRows, maxBytes: 2048, lingerMs: 1, groupBy: 'partition' },
           });
           const records = rows.map((r, seq) => ({ ...r, seq }));
           await writeAll(writer, records);
@@ -176,6 +176,64 @@ describe('cassandra writer', () => {
       ),
       { seed: 31, numRuns: 60 },
     );
+  });
+
+  it('groups rows of different partitions by replica set: each once, every batch within the limits and sent to a replica of all its rows (seeded property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({ id: fc.integer({ min: 0, max: 500 }), v: fc.string({ maxLength: 200 }) }),
+          { maxLength: 400 },
+        ),
+        fc.integer({ min: 1, max: 40 }),
+        async (rows, maxRows) => {
+          const cluster = new FakeCluster(() => 'ok');
+          const { writer } = makeWriter(cluster, {
+            batch: { maxRows, maxBytes: 2048, lingerMs: 1, groupBy: 'replicaSet' },
+          });
+          const records = rows.map((r, seq) => ({ ...r, seq }));
+          await writeAll(writer, records);
+          expect(cluster.rowsWritten()).toHaveLength(records.length);
+          expect(new Set(cluster.rowsWritten())).toEqual(new Set(records));
+          for (const s of cluster.sent) {
+            expect(s.rows.length).toBeLessThanOrEqual(maxRows);
+            if (s.rows.length > 1)
+              expect(s.rows.reduce((n, r) => n + r.bytes, 0)).toBeLessThanOrEqual(2048);
+            const sets = new Set(s.rows.map((r) => ring.replicaSetOf(r.token)));
+            expect(sets.size).toBe(1);
+            for (const r of s.rows) {
+              const replicas = ring.replicasOf(r.token).map((i) => ring.hosts[i]!.address);
+              expect(replicas).toContain(s.host);
+            }
+            // Rows keep the order they were written in.
+            const seqs = s.rows.map((r) => (r.record as { seq: number }).seq);
+            expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+          }
+          expect(writer.result()).toMatchObject({ written: records.length, isComplete: true });
+        },
+      ),
+      { seed: 47, numRuns: 60 },
+    );
+  });
+
+  it('puts rows of many partitions in one request when they share a replica set, and not by partition', async () => {
+    const records = Array.from({ length: 300 }, (_, seq) => ({ id: seq, seq, v: 'x' }));
+    const bySet = new FakeCluster(() => 'ok');
+    await writeAll(
+      makeWriter(bySet, { batch: { maxRows: 100, maxBytes: 1 << 20, lingerMs: 1000 } }).writer,
+      records,
+    );
+    // Three ranges, each with its own replica set: three requests of about 100 partitions.
+    expect(bySet.sent.length).toBeLessThanOrEqual(6);
+    expect(Math.max(...bySet.sent.map((s) => s.rows.length))).toBeGreaterThan(50);
+    const byPartition = new FakeCluster(() => 'ok');
+    await writeAll(
+      makeWriter(byPartition, {
+        batch: { maxRows: 100, maxBytes: 1 << 20, lingerMs: 1000, groupBy: 'partition' },
+      }).writer,
+      records,
+    );
+    expect(byPartition.sent).toHaveLength(300);
   });
 
   it('keeps rows of one partition in order inside a batch', async () => {
