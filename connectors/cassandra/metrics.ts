@@ -18,19 +18,29 @@ export interface HostStats {
   latencyMs: { count: number; mean: number; p50: number; p99: number; p999: number; max: number };
 }
 
-export class HostMetrics {
-  requests = 0;
-  rows = 0;
-  readonly errors: Record<string, number> = {};
-  readonly #latencyUs = hdr.build({
+/** A histogram of the same shape as the hosts', to sum them in. */
+export function latencyHistogram(): hdr.Histogram {
+  return hdr.build({
     lowestDiscernibleValue: 1,
     highestTrackableValue: 60_000_000,
     numberOfSignificantValueDigits: 3,
   });
+}
+
+export class HostMetrics {
+  requests = 0;
+  rows = 0;
+  readonly errors: Record<string, number> = {};
+  readonly #latencyUs = latencyHistogram();
 
   recordSuccess(rows: number, latencyMs: number): void {
     this.rows += rows;
     this.#latencyUs.recordValue(Math.max(1, Math.round(latencyMs * 1000)));
+  }
+
+  /** Adds this host's latencies (µs) to `sum`: HDR histograms merge exactly, percentiles do not. */
+  addLatenciesTo(sum: hdr.Histogram): void {
+    sum.add(this.#latencyUs);
   }
 
   recordError(kind: string): void {

@@ -24,6 +24,7 @@
  * callbacks and timers run on the same event loop.
  */
 
+import { encodeIntoCompressedBase64 } from 'hdr-histogram-js';
 import { ConnectorError, SluiceError } from '../../runtime/errors.ts';
 import type { InstanceContext, SinkWriter } from '../../runtime/graph/connector.ts';
 import type { BadRecordsFile } from './bad-records.ts';
@@ -31,7 +32,7 @@ import type { WriteExecutor } from './client.ts';
 import type { CassandraConfig } from './config.ts';
 import { overBudget } from './error-budget.ts';
 import { chooseLane, Lane, type Request, WINDOW_OUTCOME } from './lane.ts';
-import type { HostStats } from './metrics.ts';
+import { type HostStats, latencyHistogram } from './metrics.ts';
 import type { Ring } from './ring.ts';
 import type { BoundRow } from './schema.ts';
 
@@ -198,9 +199,14 @@ export class CassandraWriter implements SinkWriter<unknown> {
 
   stats(): Record<string, unknown> {
     const hosts: Record<string, HostStats> = {};
+    const latencies = latencyHistogram();
     for (const lane of this.#lanes) {
       hosts[lane.address] = lane.metrics.snapshot(lane.window.inFlight, lane.window.limit);
+      lane.metrics.addLatenciesTo(latencies);
     }
+    // Encoded, so a report can sum every instance's and read exact percentiles from the sum.
+    const latencyHdr = encodeIntoCompressedBase64(latencies);
+    latencies.destroy();
     return {
       received: this.#received,
       written: this.#written,
@@ -213,6 +219,8 @@ export class CassandraWriter implements SinkWriter<unknown> {
       /** Requests whose coordinator was (or was not) a replica of the partition. */
       routing: { ...this.#routing },
       hosts,
+      /** Request latency of every host, µs, HDR compressed base64. */
+      latencyHdr,
     };
   }
 

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import * as hdr from 'hdr-histogram-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BadRecordsFile } from '../../../connectors/cassandra/bad-records.ts';
 import type { FailureKind, WriteExecutor } from '../../../connectors/cassandra/client.ts';
@@ -169,9 +170,13 @@ describe('cassandra writer', () => {
             bad: 0,
             isComplete: true,
           });
-          expect(writer.stats()).toMatchObject({
+          const stats = writer.stats();
+          expect(stats).toMatchObject({
             routing: { replica: cluster.sent.length, nonReplica: 0 },
           });
+          // Every request's latency, from every host, in the one histogram a report sums.
+          const latencies = hdr.decodeFromCompressedBase64(stats.latencyHdr as string);
+          expect(latencies.totalCount).toBe(cluster.sent.length);
         },
       ),
       { seed: 31, numRuns: 60 },

@@ -159,6 +159,10 @@ describe('sluice load', () => {
       isDryRun: false,
     });
     expect(r.latencyMs?.count).toBeGreaterThan(0);
+    // Summed from every instance's HDR histogram: exact percentiles, p95 included.
+    expect(r.latencyMs?.isExact).toBe(true);
+    expect(r.latencyMs?.p95).toBeGreaterThan(0);
+    expect(run.stdout).toMatch(/p95 \d/);
   });
 
   it('reads gzip files (by content, whatever the name) from a directory, with a mapping and --nullValue', async () => {
