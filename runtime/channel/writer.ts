@@ -123,13 +123,7 @@ export class SharedChannelWriter<T = unknown> implements ChannelWriter<T> {
         const end = this.codec.encode(record, this.u8, start, this.segmentEnd);
         if (end >= 0) {
           if (end - start > this.maxRecordSize) return this.refuseEncoded(end - start);
-          writeEntryHeader(this.u8, this.position, KIND_DATA, end - start);
-          this.usedEnd = end;
-          this.position = nextEntryOffset(end);
-          this.entries++;
-          this.recordsOut++;
-          if (!this.isLingerArmed) this.armLinger();
-          return undefined;
+          return this.commitEntry(start, end);
         }
       }
     }
@@ -138,6 +132,17 @@ export class SharedChannelWriter<T = unknown> implements ChannelWriter<T> {
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /** Frames the record just encoded into [start, end) of the held segment as a data entry. */
+  private commitEntry(start: number, end: number): undefined {
+    writeEntryHeader(this.u8, this.position, KIND_DATA, end - start);
+    this.usedEnd = end;
+    this.position = nextEntryOffset(end);
+    this.entries++;
+    this.recordsOut++;
+    if (!this.isLingerArmed) this.armLinger();
+    return undefined;
   }
 
   /** No segment held, or the record did not fit in what is left of it. */
@@ -150,13 +155,7 @@ export class SharedChannelWriter<T = unknown> implements ChannelWriter<T> {
       const end = this.codec.encode(record, this.u8, start, this.segmentEnd);
       if (end >= 0) {
         if (end - start > this.maxRecordSize) return this.refuseEncoded(end - start);
-        writeEntryHeader(this.u8, this.position, KIND_DATA, end - start);
-        this.usedEnd = end;
-        this.position = nextEntryOffset(end);
-        this.entries++;
-        this.recordsOut++;
-        if (!this.isLingerArmed) this.armLinger();
-        return undefined;
+        return this.commitEntry(start, end);
       }
     }
     // It does not fit an empty segment: encode aside, then ship it in pieces.
