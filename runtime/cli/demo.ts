@@ -11,6 +11,7 @@ import { mkdir, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
 import { Command } from 'commander';
+import { Random } from '../../bench/harness/random.ts';
 import { ensureLocalCluster } from '../../connectors/cassandra/local/index.ts';
 import { ConfigError } from '../errors.ts';
 import { resolveLoadOptions } from './load/options.ts';
@@ -27,18 +28,6 @@ export interface DemoOptions {
   rows: number;
   dir: string;
   workers: number | undefined;
-}
-
-/** A small seeded generator (mulberry32): the same rows on every machine. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 function sensorId(n: number): string {
@@ -63,7 +52,9 @@ export async function sampleDataset(dir: string, rows: number): Promise<string> 
   await mkdir(dir, { recursive: true });
   const partial = `${path}.partial`;
   const out = createWriteStream(partial);
-  const next = random(20261121);
+  // Seeded: the same rows on every machine.
+  const random = new Random(20261121);
+  const next = () => random.next();
   const start = Date.UTC(2026, 0, 1);
   out.write('sensor_id,ts,site,temperature,humidity,battery,ok,note\n');
   let chunk = '';

@@ -3,6 +3,7 @@
  * Shared by the fixture generator and the live token test, so both cover the same shapes.
  */
 
+import { Random } from '../../../bench/harness/random.ts';
 import { converterFor } from '../../../connectors/cassandra/convert.ts';
 import { routingKey, serializeValue } from '../../../connectors/cassandra/serialize.ts';
 
@@ -37,14 +38,8 @@ export const COMPOSITES: ReadonlyArray<readonly KeyType[]> = [
 
 /** mulberry32: a small seeded PRNG, so fixtures and failures are reproducible. */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new Random(seed);
+  return () => random.next();
 }
 
 function int(random: () => number, bits: number): bigint {
