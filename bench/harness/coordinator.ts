@@ -3,7 +3,7 @@
  * runs them, and merges what they measured into one report.
  */
 import { createRequire } from 'node:module';
-import type { BenchWorkerSpec } from './benchWorker.ts';
+import type { BenchWorkerSpec } from './bench-worker.ts';
 import { connect, describeConnection } from './connection.ts';
 import { type BenchMeasurements, mergeResults } from './merge.ts';
 import type { BenchPlan } from './options.ts';
@@ -79,7 +79,7 @@ export async function runBench(plan: BenchPlan, hooks: BenchHooks = {}): Promise
   const notes = await setUpSchema(plan);
   const startedAt = new Date();
   const run = runOnThreads<BenchWorkerSpec, WorkerResult>(
-    new URL('./benchWorker.ts', import.meta.url),
+    new URL('./bench-worker.ts', import.meta.url),
     workerSpecs(plan),
     {
       signal: hooks.signal,

@@ -1,5 +1,5 @@
-export type { BenchWorkerSpec } from './benchWorker.ts';
-export { default as prepareBenchWorker } from './benchWorker.ts';
+export type { BenchWorkerSpec } from './bench-worker.ts';
+export { default as prepareBenchWorker } from './bench-worker.ts';
 export { type Clock, systemClock } from './clock.ts';
 export {
   type BenchHooks,

@@ -1,7 +1,7 @@
 import { tsWorker } from '../../runtime/actor/ts-worker.ts';
 import { fromSerialized, WorkerExitedError } from '../../runtime/errors.ts';
 import type { Progress } from './session.ts';
-import type { HostData, ToHost, ToParent } from './threadMessages.ts';
+import type { HostData, ToHost, ToParent } from './thread-messages.ts';
 
 export interface ThreadRunOptions {
   /** Aborting asks every worker to stop issuing operations and report what it measured. */
@@ -16,7 +16,7 @@ export interface ThreadRun<Result> {
   progress(): Progress;
 }
 
-const HOST = new URL('./threadHost.ts', import.meta.url).href;
+const HOST = new URL('./thread-host.ts', import.meta.url).href;
 
 /** Time between "all ready" and the start: the start message must reach every thread first. */
 const START_DELAY_MS = 50;

@@ -5,7 +5,7 @@
  *
  * Gzip is told by its magic bytes (1f 8b), not by the name, because a misnamed file would
  * otherwise be parsed as garbage (or a plain file named .gz fail to inflate). A gzip stream
- * cannot be entered mid-way, so a gzip file is read whole by one reader (see `byteRanges.ts`).
+ * cannot be entered mid-way, so a gzip file is read whole by one reader (see `byte-ranges.ts`).
  *
  * Every reader resolves the same inputs by itself and must find the same files: the list is
  * sorted, and the files must not change while a job reads them.
@@ -21,7 +21,7 @@ import { join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGunzip } from 'node:zlib';
 import { ConfigError, ConnectorError } from '../../runtime/errors.ts';
-import type { ChunkSource } from './recordSlicer.ts';
+import type { ChunkSource } from './record-slicer.ts';
 
 export interface InputFile {
   path: string;

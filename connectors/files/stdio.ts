@@ -26,15 +26,15 @@ import type {
   Source,
   SourceReader,
 } from '../../runtime/graph/connector.ts';
-import { type CsvOptions, csvFormat, type Row } from './csvFormat.ts';
-import { type CsvFileOptions, CsvLineFormatter, csvLayout } from './csvSink.ts';
-import { csvRange, generatorReader } from './csvSource.ts';
+import { type CsvOptions, csvFormat, type Row } from './csv-format.ts';
+import { type CsvFileOptions, CsvLineFormatter, csvLayout } from './csv-sink.ts';
+import { csvRange, generatorReader } from './csv-source.ts';
 import { maybeGunzip } from './inputs.ts';
-import { jsonLine } from './jsonlSink.ts';
-import { jsonlRange } from './jsonlSource.ts';
+import { jsonLine } from './jsonl-sink.ts';
+import { jsonlRange } from './jsonl-source.ts';
 import { checkObject, optionError, positiveInteger } from './options.ts';
-import type { ChunkSource } from './recordSlicer.ts';
-import { lineWriter, streamByteSink, TextWriter } from './textWriter.ts';
+import type { ChunkSource } from './record-slicer.ts';
+import { lineWriter, streamByteSink, TextWriter } from './text-writer.ts';
 
 /** Rows are tagged "<stdin>:line" in `sourceField`, as file rows are tagged "file:line". */
 export const STDIN_NAME = '<stdin>';

@@ -4,8 +4,8 @@
  * would have written, so reads keep finding the same data.
  */
 import { randomFor } from '../random.ts';
-import { keyValueSchema, keyValueTable, prepareKeyValue } from './keyValue.ts';
-import { readKey } from './readByKey.ts';
+import { keyValueSchema, keyValueTable, prepareKeyValue } from './key-value.ts';
+import { readKey } from './read-by-key.ts';
 import { createKeyspace } from './schema.ts';
 import type { Workload } from './types.ts';
 

@@ -1,9 +1,9 @@
 /** The workloads `sluice bench` knows, by name. */
 import { ConfigError } from '../../../runtime/errors.ts';
-import { insertKeyValue } from './insertKeyValue.ts';
-import { insertTimeSeries } from './insertTimeSeries.ts';
+import { insertKeyValue } from './insert-key-value.ts';
+import { insertTimeSeries } from './insert-time-series.ts';
 import { mixed } from './mixed.ts';
-import { readByKey } from './readByKey.ts';
+import { readByKey } from './read-by-key.ts';
 import type { Workload } from './types.ts';
 
 export const WORKLOADS: readonly Workload[] = [insertKeyValue, insertTimeSeries, readByKey, mixed];

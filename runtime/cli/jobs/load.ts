@@ -13,13 +13,13 @@
 
 import type { CassandraOptions } from '../../../connectors/cassandra/config.ts';
 import { cassandra } from '../../../connectors/cassandra/sink.ts';
-import type { Row } from '../../../connectors/files/csvFormat.ts';
-import { csv } from '../../../connectors/files/csvSource.ts';
-import { jsonl } from '../../../connectors/files/jsonlSource.ts';
+import type { Row } from '../../../connectors/files/csv-format.ts';
+import { csv } from '../../../connectors/files/csv-source.ts';
+import { jsonl } from '../../../connectors/files/jsonl-source.ts';
 import { stdin } from '../../../connectors/files/stdio.ts';
 import type { Source } from '../../graph/connector.ts';
 import { pipeline } from '../../graph/pipeline.ts';
-import { dryRun } from '../load/dryRunSink.ts';
+import { dryRun } from '../load/dry-run-sink.ts';
 
 export const SOURCE_FIELD = '_source';
 const MAX_RECORD_BYTES = 16 << 20;

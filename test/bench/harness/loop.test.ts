@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeHistogram } from '../../../bench/harness/histogram.ts';
 import { runLoop } from '../../../bench/harness/loop.ts';
-import { FakeClock } from './fixtures/fakeClock.ts';
-import { SimulatedServer } from './fixtures/simulatedServer.ts';
+import { FakeClock } from './fixtures/fake-clock.ts';
+import { SimulatedServer } from './fixtures/simulated-server.ts';
 
 const SECOND = 1_000_000;
 

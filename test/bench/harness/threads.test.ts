@@ -9,10 +9,10 @@ import {
 import { mergeResults } from '../../../bench/harness/merge.ts';
 import { runOnThreads } from '../../../bench/harness/threads.ts';
 import { SluiceError } from '../../../runtime/errors.ts';
-import type { SimulatedResult, SimulatedSpec } from './fixtures/simulatedWorker.ts';
+import type { SimulatedResult, SimulatedSpec } from './fixtures/simulated-worker.ts';
 
-const simulatedWorker = new URL('./fixtures/simulatedWorker.ts', import.meta.url);
-const histogramWorker = new URL('./fixtures/histogramWorker.ts', import.meta.url);
+const simulatedWorker = new URL('./fixtures/simulated-worker.ts', import.meta.url);
+const histogramWorker = new URL('./fixtures/histogram-worker.ts', import.meta.url);
 
 describe('runOnThreads', () => {
   it('merges HDR histograms recorded on separate threads into exactly the histogram of all values', async () => {

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import type { ChunkSource } from '../../../connectors/files/recordSlicer.ts';
+import type { ChunkSource } from '../../../connectors/files/record-slicer.ts';
 import type { InstanceContext, Source } from '../../../runtime/graph/connector.ts';
 
 export function context(instance: number, parallelism: number): InstanceContext {

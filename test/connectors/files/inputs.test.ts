@@ -4,8 +4,8 @@ import { gzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { piecesFor } from '../../../connectors/files/byteRanges.ts';
-import { csv } from '../../../connectors/files/csvSource.ts';
+import { piecesFor } from '../../../connectors/files/byte-ranges.ts';
+import { csv } from '../../../connectors/files/csv-source.ts';
 import {
   expandGlob,
   globMatcher,
@@ -16,7 +16,7 @@ import {
   resolveInputs,
   splitInputs,
 } from '../../../connectors/files/inputs.ts';
-import { jsonl } from '../../../connectors/files/jsonlSource.ts';
+import { jsonl } from '../../../connectors/files/jsonl-source.ts';
 import { ConfigError, ConnectorError } from '../../../runtime/errors.ts';
 import { chunked, readInstances, tempDir } from './helpers.ts';
 

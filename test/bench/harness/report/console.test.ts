@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatSummary } from '../../../../bench/harness/report/console.ts';
 import { toJson } from '../../../../bench/harness/report/json.ts';
-import { SAMPLE_PASSWORD, sampleReport } from '../fixtures/sampleReport.ts';
+import { SAMPLE_PASSWORD, sampleReport } from '../fixtures/sample-report.ts';
 
 describe('console and JSON reports', () => {
   it('summarize both latencies of a fixed-rate run, per kind, with errors and notes', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderHtml } from '../../../../bench/harness/report/html.ts';
-import { HOSTILE_ERROR, SAMPLE_PASSWORD, sampleReport } from '../fixtures/sampleReport.ts';
+import { HOSTILE_ERROR, SAMPLE_PASSWORD, sampleReport } from '../fixtures/sample-report.ts';
 
 const VOID = new Set(['meta', 'br', 'hr', 'img', 'input', 'link']);
 

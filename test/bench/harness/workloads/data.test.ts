@@ -5,10 +5,10 @@ import { bytesFor, textFor } from '../../../../bench/harness/random.ts';
 import {
   insertTimeSeries,
   seriesRow,
-} from '../../../../bench/harness/workloads/insertTimeSeries.ts';
-import { keyValueSchema, valueFor } from '../../../../bench/harness/workloads/keyValue.ts';
+} from '../../../../bench/harness/workloads/insert-time-series.ts';
+import { keyValueSchema, valueFor } from '../../../../bench/harness/workloads/key-value.ts';
 import { mixedKind, READ } from '../../../../bench/harness/workloads/mixed.ts';
-import { readKey } from '../../../../bench/harness/workloads/readByKey.ts';
+import { readKey } from '../../../../bench/harness/workloads/read-by-key.ts';
 import { createKeyspace } from '../../../../bench/harness/workloads/schema.ts';
 
 describe('generated data', () => {

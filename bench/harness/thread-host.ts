@@ -1,12 +1,12 @@
 /**
  * Worker-thread side of `runOnThreads`: imports the per-worker module, prepares it, reports
  * ready, runs on the coordinator's start signal, and posts the result. Wire types are in
- * threadMessages.ts.
+ * thread-messages.ts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { serializeError } from '../../runtime/errors.ts';
 import type { PrepareWorker, WorkerSession } from './session.ts';
-import type { HostData, ToHost, ToParent } from './threadMessages.ts';
+import type { HostData, ToHost, ToParent } from './thread-messages.ts';
 
 /** How often the coordinator learns the counters: often enough for a per-second line. */
 const PROGRESS_INTERVAL_MS = 250;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { piecesFor } from '../../../connectors/files/byteRanges.ts';
-import { jsonl } from '../../../connectors/files/jsonlSource.ts';
+import { piecesFor } from '../../../connectors/files/byte-ranges.ts';
+import { jsonl } from '../../../connectors/files/jsonl-source.ts';
 import { ConfigError, ConnectorError } from '../../../runtime/errors.ts';
 import { readInstances, tempDir } from './helpers.ts';
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { fieldParser, formatField } from '../../../connectors/files/columnTypes.ts';
+import { fieldParser, formatField } from '../../../connectors/files/column-types.ts';
 import { csv } from '../../../connectors/files/index.ts';
 import type { ColumnType } from '../../../runtime/codec/types.ts';
 import { readInstances } from './helpers.ts';

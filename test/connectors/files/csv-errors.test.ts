@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csv } from '../../../connectors/files/csvSource.ts';
+import { csv } from '../../../connectors/files/csv-source.ts';
 import { ConfigError, ConnectorError } from '../../../runtime/errors.ts';
 import { readInstances, tempDir } from './helpers.ts';
 

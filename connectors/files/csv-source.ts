@@ -1,6 +1,6 @@
 /**
  * `csv(paths, options)`: a source of rows (objects keyed by column name) read from CSV files,
- * split across readers by byte range (see `byteRanges.ts`, and `quoteScanner.ts` for how a
+ * split across readers by byte range (see `byte-ranges.ts`, and `quote-scanner.ts` for how a
  * reader finds the first record of its range without being fooled by quoted newlines).
  *
  * Every reader reads the header from the start of each file it has a range of, so all know
@@ -13,7 +13,7 @@
 
 import { ConnectorError } from '../../runtime/errors.ts';
 import type { InstanceContext, Source, SourceReader } from '../../runtime/graph/connector.ts';
-import { FileChunks, piecesFor } from './byteRanges.ts';
+import { FileChunks, piecesFor } from './byte-ranges.ts';
 import {
   type CsvFormat,
   type CsvOptions,
@@ -21,10 +21,10 @@ import {
   csvFormat,
   newScanner,
   type Row,
-} from './csvFormat.ts';
+} from './csv-format.ts';
 import { gunzipChunks, type InputOptions, resolveInputs } from './inputs.ts';
 import { checkObject, checkPaths, optionError } from './options.ts';
-import { type ChunkSource, RecordSlicer, type Slice } from './recordSlicer.ts';
+import { type ChunkSource, RecordSlicer, type Slice } from './record-slicer.ts';
 
 /** Bytes per read while scanning up to a range, and while parsing (about 3 ms of csv-parse). */
 const SKIP_CHUNK_BYTES = 1 << 20;

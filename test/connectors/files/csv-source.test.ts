@@ -1,9 +1,9 @@
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { piecesFor } from '../../../connectors/files/byteRanges.ts';
-import { csvFormat, parseOptions } from '../../../connectors/files/csvFormat.ts';
-import { csv, csvRange } from '../../../connectors/files/csvSource.ts';
+import { piecesFor } from '../../../connectors/files/byte-ranges.ts';
+import { csvFormat, parseOptions } from '../../../connectors/files/csv-format.ts';
+import { csv, csvRange } from '../../../connectors/files/csv-source.ts';
 import { chunked, readInstances, tempDir } from './helpers.ts';
 
 // Fields are built from pieces that stress the boundary finder: delimiters, quotes, line

@@ -5,9 +5,9 @@
  */
 
 import type { InstanceContext, Sink, SinkWriter } from '../../runtime/graph/connector.ts';
-import { jsonReplacer } from './columnTypes.ts';
+import { jsonReplacer } from './column-types.ts';
 import { checkKeys, checkObject, checkPath, instancePath } from './options.ts';
-import { fileByteSink, lineWriter, TextWriter } from './textWriter.ts';
+import { fileByteSink, lineWriter, TextWriter } from './text-writer.ts';
 
 export function jsonLine(record: unknown): string {
   return `${JSON.stringify(record, jsonReplacer)}\n`;

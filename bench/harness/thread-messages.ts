@@ -1,4 +1,4 @@
-/** The wire types between `runOnThreads` (parent) and threadHost.ts (worker thread). */
+/** The wire types between `runOnThreads` (parent) and thread-host.ts (worker thread). */
 import type { SerializedError } from '../../runtime/errors.ts';
 
 export interface HostData {

@@ -3,7 +3,7 @@
  * 0 … keys − 1, where `keys` is the insert run's count; a key not found is a miss.
  */
 import { randomFor } from '../random.ts';
-import { keyValueSchema, keyValueTable, prepareKeyValue } from './keyValue.ts';
+import { keyValueSchema, keyValueTable, prepareKeyValue } from './key-value.ts';
 import { createKeyspace } from './schema.ts';
 import type { Workload } from './types.ts';
 

@@ -1,15 +1,15 @@
 /**
  * `csvFile(path, options)`: writes rows (objects keyed by column name) as CSV, one file per
  * instance (see `instancePath`), with the typed values written as `csv` reads them back
- * (see `columnTypes.ts`). RFC 4180 quoting: a field holding the delimiter, a quote or a line
+ * (see `column-types.ts`). RFC 4180 quoting: a field holding the delimiter, a quote or a line
  * break is quoted, its quotes doubled. Lines end with "\n".
  */
 
 import { ConnectorError } from '../../runtime/errors.ts';
 import type { InstanceContext, Sink, SinkWriter } from '../../runtime/graph/connector.ts';
-import { formatField } from './columnTypes.ts';
+import { formatField } from './column-types.ts';
 import { checkKeys, checkObject, checkPath, instancePath, optionError } from './options.ts';
-import { fileByteSink, lineWriter, TextWriter } from './textWriter.ts';
+import { fileByteSink, lineWriter, TextWriter } from './text-writer.ts';
 
 export interface CsvFileOptions {
   /** Write a header line with the column names; default true. */

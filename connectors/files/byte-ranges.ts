@@ -2,7 +2,7 @@
  * How n readers share a list of files: the files are laid end to end and cut into n equal
  * byte ranges, so one big file is split across every reader and many small files are spread
  * over them. A record belongs to the range that holds its first byte; each reader finds the
- * first record start in its range by itself (see `quoteScanner.ts`) and reads on to the first
+ * first record start in its range by itself (see `quote-scanner.ts`) and reads on to the first
  * record that starts past its end. The ranges are disjoint and cover every byte, so every
  * record is read exactly once, provided every reader sees the same file sizes: files must not
  * change while a job reads them.
@@ -10,7 +10,7 @@
 
 import { type FileHandle, open } from 'node:fs/promises';
 import { ConnectorError } from '../../runtime/errors.ts';
-import type { ChunkSource } from './recordSlicer.ts';
+import type { ChunkSource } from './record-slicer.ts';
 
 export interface FilePiece {
   path: string;

@@ -1,5 +1,5 @@
 /** insert: operation k writes row k of the key-value table. */
-import { keyValueSchema, keyValueTable, prepareKeyValue } from './keyValue.ts';
+import { keyValueSchema, keyValueTable, prepareKeyValue } from './key-value.ts';
 import { createKeyspace } from './schema.ts';
 import type { Workload } from './types.ts';
 

@@ -7,10 +7,10 @@ import { isUtf8 } from 'node:buffer';
 import { CsvError, parse } from 'csv-parse/sync';
 import type { ColumnType } from '../../runtime/codec/types.ts';
 import { ConnectorError } from '../../runtime/errors.ts';
-import { columnTypes, type FieldConverter, fieldParser } from './columnTypes.ts';
+import { columnTypes, type FieldConverter, fieldParser } from './column-types.ts';
 import { checkKeys, optionError, positiveInteger } from './options.ts';
-import { QuoteScanner } from './quoteScanner.ts';
-import type { Slice } from './recordSlicer.ts';
+import { QuoteScanner } from './quote-scanner.ts';
+import type { Slice } from './record-slicer.ts';
 
 export type Row = Record<string, unknown>;
 

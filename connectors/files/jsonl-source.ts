@@ -10,12 +10,12 @@
 import { isUtf8 } from 'node:buffer';
 import { ConnectorError } from '../../runtime/errors.ts';
 import type { InstanceContext, Source, SourceReader } from '../../runtime/graph/connector.ts';
-import { countFileNewlines, FileChunks, piecesFor } from './byteRanges.ts';
-import { checkSourceField, generatorReader, inputOptions } from './csvSource.ts';
+import { countFileNewlines, FileChunks, piecesFor } from './byte-ranges.ts';
+import { checkSourceField, generatorReader, inputOptions } from './csv-source.ts';
 import { gunzipChunks, type InputOptions, resolveInputs } from './inputs.ts';
 import { checkKeys, checkObject, checkPaths, positiveInteger } from './options.ts';
-import { QuoteScanner } from './quoteScanner.ts';
-import { type ChunkSource, RecordSlicer } from './recordSlicer.ts';
+import { QuoteScanner } from './quote-scanner.ts';
+import { type ChunkSource, RecordSlicer } from './record-slicer.ts';
 
 const CHUNK_BYTES = 64 << 10;
 
