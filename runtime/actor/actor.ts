@@ -58,14 +58,21 @@ export class Actor {
   /** The node and record being processed: what an error names. */
   private readonly cursor: Cursor = { node: undefined, record: undefined };
   private readonly chain: Chain;
-  private readonly readerWaits = new Map<ChannelReader, Promise<void>>();
+  /** Readers with a pending `whenReadable()`: one per reader, reused across waits. */
+  private readonly readerWaits = new Set<ChannelReader>();
 
   private state: ActorSample['state'] = 'deploying';
   private isCancelled = false;
-  private cancelWake: () => void = noop;
-  private readonly cancelled = new Promise<void>((resolve) => {
-    this.cancelWake = resolve;
-  });
+  /**
+   * Ends the actor's current wait, whatever it waits for; `cancel` calls it. An actor does one
+   * thing at a time, so there is one wait and one slot. A wait must never be raced against a
+   * promise that lives as long as the actor: every race leaves a reaction on that promise which
+   * is released only when it settles, so a long job would retain one per wait (measured: about
+   * 8 MB per million records on each worker of a generator into `discard()`).
+   */
+  private cancelWait: () => void = noop;
+  /** Ends the current wait for input; a reader that becomes readable calls it. */
+  private inputWake: () => void = noop;
 
   private recordsIn = 0;
   private startedAt = 0;
@@ -108,7 +115,7 @@ export class Actor {
     if (this.isCancelled) return;
     this.isCancelled = true;
     this.abortController.abort(new SluiceError(`actor ${this.id} cancelled`));
-    this.cancelWake();
+    this.cancelWait();
   }
 
   private throwIfCancelled(): void {
@@ -124,9 +131,9 @@ export class Actor {
     for (;;) {
       this.throwIfCancelled();
       this.at(head);
-      const batch = await Promise.race([reader.next(), this.cancelled.then(() => null)]);
+      const batch = await this.unlessCancelled(reader.next());
       this.throwIfCancelled();
-      if (batch === null) break;
+      if (batch === null || batch === undefined) break;
       this.at(undefined);
       // A source may hand over a huge batch: take it in slices, yielding between them.
       for (let from = 0; from < batch.length; from += BATCH_RECORDS) {
@@ -161,27 +168,37 @@ export class Actor {
     }
   }
 
+  /** `work`'s outcome, or undefined as soon as the actor is cancelled. */
+  private unlessCancelled<T>(work: Promise<T>): Promise<T | undefined> {
+    if (this.isCancelled) return Promise.resolve(undefined);
+    return new Promise<T | undefined>((resolve, reject) => {
+      this.cancelWait = () => resolve(undefined);
+      work.then(resolve, reject);
+    });
+  }
+
   private async waitForInput(open: ChannelReader[]): Promise<void> {
-    const waits: Promise<unknown>[] = [this.cancelled];
-    for (const reader of open) {
-      // One pending wait per reader, reused across rounds: a quiet input of a union must not
-      // pile up a new wait each time another input wakes us.
-      let wait = this.readerWaits.get(reader);
-      if (wait === undefined) {
-        wait = reader.whenReadable().finally(() => this.readerWaits.delete(reader));
-        this.readerWaits.set(reader, wait);
-      }
-      waits.push(wait);
-    }
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const next = this.timers.nextTimestamp();
-    if (next !== undefined) {
-      waits.push(new Promise((resolve) => (timer = setTimeout(resolve, next - Date.now()))));
-    }
     const started = performance.now();
     try {
-      await Promise.race(waits);
+      await new Promise<void>((resolve) => {
+        this.cancelWait = resolve;
+        this.inputWake = resolve;
+        if (this.isCancelled) resolve();
+        for (const reader of open) {
+          // A quiet input of a union keeps its one pending wait while others wake us.
+          if (this.readerWaits.has(reader)) continue;
+          this.readerWaits.add(reader);
+          reader.whenReadable().then(() => {
+            this.readerWaits.delete(reader);
+            this.inputWake();
+          });
+        }
+        const next = this.timers.nextTimestamp();
+        if (next !== undefined) timer = setTimeout(resolve, next - Date.now());
+      });
     } finally {
+      this.inputWake = noop;
       clearTimeout(timer);
       this.idleMs += performance.now() - started;
     }
@@ -205,7 +222,7 @@ export class Actor {
       if (!port.isBlocked) continue;
       this.at(owner);
       const started = performance.now();
-      await Promise.race([port.settle(), this.cancelled]);
+      await this.unlessCancelled(port.settle());
       this.backpressuredMs += performance.now() - started;
       this.throwIfCancelled();
     }

@@ -75,6 +75,8 @@ interface RunningActor {
   port: MessagePort;
   outcome: Promise<ActorOutcome>;
   final: ActorOutcome | undefined;
+  /** `stats()` calls waiting for this actor's sample; its outcome answers them all. */
+  sampleWaiters: Set<(sample: ActorSample | undefined) => void>;
 }
 
 export class JobHandle extends EventEmitter<JobEvents> {
@@ -118,23 +120,34 @@ export class JobHandle extends EventEmitter<JobEvents> {
   /** Current counters and rates (over the interval since the previous call). */
   async stats(): Promise<JobStats> {
     const samples = await Promise.all(
-      this.actors.map(async (a): Promise<ActorSample | undefined> => {
-        if (a.final !== undefined) return a.final.sample;
-        // A dead worker never answers; its actor's last known sample stands in.
-        const fresh = await Promise.race([
-          a.remote.sample().catch(() => undefined),
-          a.outcome.then(
-            (o) => o.sample,
-            () => undefined,
-          ),
-        ]);
-        return fresh ?? this.previous.get(a.plan.id);
-      }),
+      this.actors.map(async (a) => (await this.sampleOf(a)) ?? this.previous.get(a.plan.id)),
     );
     return this.summarize(
       samples.filter((s): s is ActorSample => s !== undefined),
       true,
     );
+  }
+
+  /**
+   * The actor's sample, or its final one if it ends first: a dead worker never answers. The
+   * waiter is dropped once answered, never raced against `outcome`, which lives as long as the
+   * job: every race would leave a reaction (and the sample it resolved with) on it for good.
+   */
+  private sampleOf(a: RunningActor): Promise<ActorSample | undefined> {
+    if (a.final !== undefined) return Promise.resolve(a.final.sample);
+    return new Promise((resolve) => {
+      a.sampleWaiters.add(resolve);
+      a.remote.sample().then(
+        (sample) => {
+          a.sampleWaiters.delete(resolve);
+          resolve(sample);
+        },
+        () => {
+          a.sampleWaiters.delete(resolve);
+          resolve(undefined);
+        },
+      );
+    });
   }
 
   private summarize(samples: ActorSample[], advance: boolean): JobStats {
@@ -322,6 +335,7 @@ export class JobHandle extends EventEmitter<JobEvents> {
       port: port1,
       outcome: undefined as unknown as Promise<ActorOutcome>,
       final: undefined,
+      sampleWaiters: new Set(),
     };
     running.outcome = (
       pool.run(placeOn(request, actorPlan.worker), {
@@ -331,6 +345,8 @@ export class JobHandle extends EventEmitter<JobEvents> {
       .catch((error: unknown) => this.workerDied(running, error))
       .then((outcome) => {
         running.final = outcome;
+        for (const answer of running.sampleWaiters) answer(outcome.sample);
+        running.sampleWaiters.clear();
         if (outcome.status === 'failed') {
           this.recordFailure(fromSerialized(outcome.error), rankOf(outcome.error));
           this.stop();
