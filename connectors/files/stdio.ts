@@ -168,21 +168,32 @@ function onlyOne(name: string, ctx: InstanceContext): void {
   }
 }
 
-/** Chunks of a stream; a cancelled job stops waiting for input that may never come. */
+/**
+ * Chunks of a stream; a cancelled job stops waiting for input that may never come. Each read
+ * listens for the abort only while it waits: a race against one promise that lives as long as
+ * the stream would keep every chunk read so far reachable from that promise.
+ */
 function streamChunks(stream: Readable, signal: AbortSignal): ChunkSource {
   const chunks = stream[Symbol.asyncIterator]();
-  const aborted = new Promise<never>((_, reject) => {
-    const onAbort = () => reject(signal.reason);
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  });
-  aborted.catch(() => undefined);
   return {
-    async read() {
-      const step = await Promise.race([chunks.next(), aborted]);
-      if (step.done) return null;
-      const chunk = step.value as Buffer | string;
-      return typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    read() {
+      if (signal.aborted) return Promise.reject(signal.reason);
+      return new Promise<Buffer | null>((resolve, reject) => {
+        const onAbort = () => reject(signal.reason);
+        signal.addEventListener('abort', onAbort, { once: true });
+        chunks.next().then(
+          (step) => {
+            signal.removeEventListener('abort', onAbort);
+            if (step.done) return resolve(null);
+            const chunk = step.value as Buffer | string;
+            resolve(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+          },
+          (error: unknown) => {
+            signal.removeEventListener('abort', onAbort);
+            reject(error);
+          },
+        );
+      });
     },
   };
 }

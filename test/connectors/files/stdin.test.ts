@@ -2,10 +2,12 @@ import { closeSync, openSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STDIN_NAME, stdin } from '../../../connectors/files/stdio.ts';
-import { readInstances } from './helpers.ts';
+import { collectGarbage } from '../../fixtures/jobs/heap-probe.ts';
+import { context, readInstances } from './helpers.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -58,5 +60,42 @@ describe('stdin() through a descriptor', () => {
       signal: new AbortController().signal,
     };
     expect(() => source.open(ctx)).toThrow(/one instance/);
+  });
+});
+
+describe('stdin() over a long stream', () => {
+  it('keeps no chunk once its records are read', async () => {
+    // 400 chunks of 64 KiB: a reader that kept each chunk would grow by 12.8 MB from the
+    // 100th chunk to the 300th. Before the fix every read was raced against one promise that
+    // lived as long as the stream, and each race kept the chunk it resolved with.
+    const CHUNKS = 400;
+    const line = `${JSON.stringify({ id: 1, body: 'x'.repeat(90) })}\n`;
+    const chunk = line.repeat(Math.floor(65536 / line.length));
+    let served = 0;
+    const heapAt = new Map<number, number>();
+    const input = Readable.from(
+      (function* () {
+        for (; served < CHUNKS; served++) {
+          if (served === CHUNKS / 4 || served === (3 * CHUNKS) / 4) {
+            collectGarbage();
+            // Chunks live outside the heap, in array buffers.
+            const { heapUsed, arrayBuffers } = process.memoryUsage();
+            heapAt.set(served, heapUsed + arrayBuffers);
+          }
+          // A new buffer each time, as a pipe delivers them.
+          yield Buffer.from(chunk);
+        }
+      })(),
+      { objectMode: false },
+    );
+    const reader = await stdin({ format: 'jsonl', input }).open(context(0, 1));
+    let records = 0;
+    for (let batch = await reader.next(); batch; batch = await reader.next()) {
+      records += batch.length;
+    }
+    await reader.close();
+    expect(records).toBe(CHUNKS * Math.floor(65536 / line.length));
+    const growth = heapAt.get((3 * CHUNKS) / 4)! - heapAt.get(CHUNKS / 4)!;
+    expect(growth).toBeLessThan(3 * 1024 * 1024);
   });
 });
