@@ -30,7 +30,7 @@ import { isMainThread } from 'node:worker_threads';
 import cassandra from 'cassandra-driver';
 import { cassandra as cassandraSink } from '../connectors/cassandra/index.ts';
 import { generate } from '../connectors/memory/index.ts';
-import { pipeline, run } from '../runtime/index.ts';
+import { pipeline, run } from '../index.ts';
 
 type Workload = 'single' | 'clustered';
 type Loader = 'sluice' | 'executeConcurrent';

@@ -10,10 +10,10 @@
  */
 
 import { Command } from 'commander';
+import { Random } from '../cli/bench/random.ts';
 import { createGeneralCodec } from '../runtime/codec/general.ts';
 import { createRowCodec } from '../runtime/codec/row.ts';
 import type { Codec, ColumnSpec } from '../runtime/codec/types.ts';
-import { Random } from './harness/random.ts';
 
 const program = new Command()
   .option('--rows <n>', 'rows per measured pass', (v) => Number.parseInt(v, 10), 200_000)

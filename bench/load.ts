@@ -3,7 +3,8 @@
  * same CSV file, cluster and table.
  *
  *   npx tsx bench/load.ts [--rows 1000000] [--rounds 2] [--rf 1] [--concurrency 512]
- *     [--workers N] [--hosts 127.0.0.1,127.0.0.2,127.0.0.3] [--keep] [--json]
+ *     [--workers N] [--hosts 127.0.0.1,127.0.0.2,127.0.0.3] [--loaders sluice,baseline]
+ *     [--rss-curve] [--keep] [--json]
  *
  *  - sluice:   `node bin/sluice.js load -url file.csv -k … -t … -h … --report r.json`;
  *  - baseline: `node --import tsx bench/load/baseline.ts`: csv-parse streaming into
@@ -20,13 +21,19 @@
  * Replication factor 1 by default: with 3 nodes on a 2-core machine, RF 3 triples the servers'
  * work and both loaders would wait on Cassandra alike, which measures the cluster, not the
  * loader. Both write at LOCAL_QUORUM, `sluice load`'s default (one replica at RF 1).
+ *
+ * Memory: each loader's resident set (all its threads) is read every 2 s. A loader that keeps
+ * nothing per row holds a flat curve after its first seconds; the figures are its peak and its
+ * growth from a quarter to three quarters of the run (`--rss-curve` prints every point). The
+ * baseline streams, so its curve is the flat one to compare with. `--loaders sluice` runs
+ * Sluice alone (no ratio), for curves of loads too long to run the baseline beside.
  */
 
 import { readFile, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { type ChildRun, runChild } from './load/child.ts';
+import { type ChildRun, type RssSample, runChild } from './load/child.ts';
 import { BenchTable } from './load/cluster.ts';
 import { ensureCsv, sampleUserIds, TABLE_NAME } from './load/data.ts';
 
@@ -39,6 +46,8 @@ interface Options {
   concurrency: number;
   workers: number | undefined;
   hosts: string;
+  loaders: Loader[];
+  rssCurve?: boolean;
   keep?: boolean;
   json?: boolean;
 }
@@ -51,6 +60,8 @@ interface LoadRun {
   /** The loader's own clock: connected to the last acknowledgement. */
   ownMs: number;
   cpuSeconds: number | undefined;
+  rss: RssSample[];
+  peakRssBytes: number | undefined;
 }
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -93,10 +104,25 @@ function parseOptions(): Options {
       positiveInteger('--workers'),
     )
     .option('--hosts <list>', 'contact points', '127.0.0.1,127.0.0.2,127.0.0.3')
+    .option('--loaders <list>', 'which loaders run, in this order', parseLoaders, [
+      'sluice',
+      'baseline',
+    ])
+    .option('--rss-curve', "print each load's resident set every 2 s")
     .option('--keep', 'keep the keyspace at the end (default: drop it)')
     .option('--json', 'print the figures as one JSON object on the last line')
     .parse()
     .opts<Options>();
+}
+
+function parseLoaders(text: string): Loader[] {
+  const loaders = text.split(',').map((l) => l.trim());
+  for (const loader of loaders) {
+    if (loader !== 'sluice' && loader !== 'baseline') {
+      throw new Error(`--loaders takes sluice and/or baseline, got "${loader}"`);
+    }
+  }
+  return [...new Set(loaders)] as Loader[];
 }
 
 function failure(loader: Loader, round: number, run: ChildRun, why: string): Error {
@@ -158,7 +184,7 @@ async function loadWithSluice(
       `reported ${report.status}: ${report.written} written, ${report.bad} bad`,
     );
   }
-  return { wallMs: run.wallMs, ownMs: report.durationMs, cpuSeconds: run.cpuSeconds };
+  return { ...measuredOf(run), ownMs: report.durationMs };
 }
 
 async function loadWithBaseline(
@@ -197,7 +223,31 @@ async function loadWithBaseline(
       `wrote ${summary.rows} rows with ${summary.errors} errors (first: ${summary.firstError})`,
     );
   }
-  return { wallMs: run.wallMs, ownMs: summary.ms, cpuSeconds: run.cpuSeconds };
+  return { ...measuredOf(run), ownMs: summary.ms };
+}
+
+function measuredOf(run: ChildRun): Omit<LoadRun, 'loader' | 'round' | 'ownMs'> {
+  return {
+    wallMs: run.wallMs,
+    cpuSeconds: run.cpuSeconds,
+    rss: run.rss,
+    peakRssBytes: run.peakRssBytes,
+  };
+}
+
+const MB = 1e6;
+
+/** The resident set at a fraction of the run: the last point read at or before it. */
+function rssAt(run: LoadRun, fraction: number): number | undefined {
+  const at = run.wallMs * fraction;
+  return run.rss.filter((p) => p.atMs <= at).at(-1)?.bytes;
+}
+
+/** MB the resident set grew from a quarter to three quarters of the run. */
+function rssGrowthMb(run: LoadRun): number | undefined {
+  const early = rssAt(run, 0.25);
+  const late = rssAt(run, 0.75);
+  return early === undefined || late === undefined ? undefined : Math.round((late - early) / MB);
 }
 
 const count = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
@@ -206,10 +256,14 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
 
 function describe(run: LoadRun, rows: number): string {
   const cpu = run.cpuSeconds === undefined ? 'n/a' : `${run.cpuSeconds.toFixed(1)} s`;
+  const peak = run.peakRssBytes === undefined ? 'n/a' : `${Math.round(run.peakRssBytes / MB)} MB`;
+  const growth = rssGrowthMb(run);
   return (
     `round ${run.round}  ${run.loader.padEnd(8)} ${count.format(perSecond(rows, run.wallMs)).padStart(9)} rows/s ` +
     `(spawn to exit ${(run.wallMs / 1000).toFixed(1)} s; own clock ${(run.ownMs / 1000).toFixed(1)} s, ` +
-    `${count.format(perSecond(rows, run.ownMs))} rows/s)  cpu ${cpu}  ${count.format(rows)} rows counted, sample matches`
+    `${count.format(perSecond(rows, run.ownMs))} rows/s)  cpu ${cpu}  peak RSS ${peak} ` +
+    `(${growth === undefined ? 'n/a' : `${growth >= 0 ? '+' : ''}${growth} MB`} from 25 % to 75 % of the run)  ` +
+    `${count.format(rows)} rows counted, sample matches`
   );
 }
 
@@ -222,6 +276,8 @@ function figures(run: LoadRun, rows: number) {
     cpuSeconds: run.cpuSeconds === undefined ? null : round2(run.cpuSeconds),
     cpuSecondsPerMillionRows:
       run.cpuSeconds === undefined ? null : round2((run.cpuSeconds * 1e6) / rows),
+    peakRssMb: run.peakRssBytes === undefined ? null : Math.round(run.peakRssBytes / MB),
+    rssGrowthMb: rssGrowthMb(run) ?? null,
   };
 }
 
@@ -248,7 +304,7 @@ async function main(): Promise<void> {
   let expectedSample: { digest: string; rows: number; loader: Loader } | undefined;
   try {
     for (let round = 1; round <= options.rounds; round++) {
-      const order: Loader[] = round % 2 === 1 ? ['sluice', 'baseline'] : ['baseline', 'sluice'];
+      const order = round % 2 === 1 ? options.loaders : [...options.loaders].reverse();
       for (const loader of order) {
         await table.truncate();
         const measured =
@@ -273,6 +329,12 @@ async function main(): Promise<void> {
         const run = { loader, round, ...measured };
         runs.push(run);
         log(describe(run, options.rows));
+        if (options.rssCurve) {
+          const points = run.rss.map(
+            (p) => `${Math.round(p.atMs / 1000)}s ${Math.round(p.bytes / MB)}`,
+          );
+          log(`  RSS (MB) of ${loader}, every 2 s: ${points.join(', ')}`);
+        }
       }
     }
   } finally {
@@ -281,23 +343,33 @@ async function main(): Promise<void> {
   }
 
   const fastest = (loader: Loader) =>
-    runs.filter((r) => r.loader === loader).reduce((a, b) => (b.wallMs < a.wallMs ? b : a));
+    runs
+      .filter((r) => r.loader === loader)
+      .reduce<LoadRun | undefined>(
+        (a, b) => (a === undefined || b.wallMs < a.wallMs ? b : a),
+        undefined,
+      );
   const sluice = fastest('sluice');
   const baseline = fastest('baseline');
-  const ratio = round2(baseline.wallMs / sluice.wallMs);
-  const ratioOwn = round2(baseline.ownMs / sluice.ownMs);
+  const both = sluice !== undefined && baseline !== undefined;
+  const ratio = both ? round2(baseline.wallMs / sluice.wallMs) : null;
+  const ratioOwn = both ? round2(baseline.ownMs / sluice.ownMs) : null;
   const loadAfter = loadavg()[0]!;
+  const rate = (run: LoadRun | undefined) =>
+    run === undefined ? 'not run' : `${count.format(perSecond(options.rows, run.wallMs))} rows/s`;
   log(
-    `fastest rounds: sluice ${count.format(perSecond(options.rows, sluice.wallMs))} rows/s, ` +
-      `baseline ${count.format(perSecond(options.rows, baseline.wallMs))} rows/s: ratio ${ratio} ` +
-      `spawn to exit (target >= 2), ${ratioOwn} by their own clocks; load average ${loadAfter.toFixed(1)}`,
+    `fastest rounds: sluice ${rate(sluice)}, baseline ${rate(baseline)}` +
+      (both
+        ? `: ratio ${ratio} spawn to exit (target >= 2), ${ratioOwn} by their own clocks`
+        : '') +
+      `; load average ${loadAfter.toFixed(1)}`,
   );
   if (options.json) {
     console.log(
       JSON.stringify({
         rows: options.rows,
-        sluice: figures(sluice, options.rows),
-        baseline: figures(baseline, options.rows),
+        sluice: sluice === undefined ? null : figures(sluice, options.rows),
+        baseline: baseline === undefined ? null : figures(baseline, options.rows),
         ratio,
         ratioOwn,
         replicationFactor: options.rf,

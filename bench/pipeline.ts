@@ -20,7 +20,7 @@ import { pipeline as streamPipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import { discard, generate } from '../connectors/memory/index.ts';
-import { pipeline, run } from '../runtime/index.ts';
+import { pipeline, run } from '../index.ts';
 
 interface BenchParams extends Record<string, unknown> {
   kind: 'cpu' | 'light';

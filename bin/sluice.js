@@ -3,4 +3,5 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../runtime/cli/main.ts');
+const { main } = await import('../cli/main.ts');
+await main();

@@ -5,7 +5,7 @@
  *   npx tsx examples/embed.ts .sluice/demo/readings-200000.csv
  */
 
-import { run } from '../runtime/index.ts';
+import { run } from '../index.ts';
 import type { Params } from './top-sites.ts';
 
 const file = process.argv[2] ?? '.sluice/demo/readings-200000.csv';

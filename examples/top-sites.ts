@@ -9,7 +9,7 @@
 
 import { csv, type Row } from '../connectors/files/index.ts';
 import { collect } from '../connectors/memory/index.ts';
-import { OutputTag, pipeline, type Rejected } from '../runtime/index.ts';
+import { OutputTag, pipeline, type Rejected } from '../index.ts';
 
 export type Params = { file: string };
 

@@ -5,7 +5,8 @@
  * error instead of failing the job: a bulk load keeps going past a malformed line.
  */
 
-import type { Collector, OperatorFactory, Rejected } from './types.ts';
+import type { Collector, OperatorFactory } from '../runtime/graph/operator.ts';
+import type { Rejected } from './types.ts';
 
 function reject(out: Collector, tag: string, record: unknown, error: unknown): void {
   const message = error instanceof Error ? error.message : String(error);

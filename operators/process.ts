@@ -8,8 +8,9 @@
  * job's output does not depend on how fast it ran.
  */
 
-import { normalizeKey } from './keys.ts';
-import type { Collector, OperatorFactory, OutputTag } from './types.ts';
+import { normalizeKey } from '../runtime/graph/keys.ts';
+import type { Collector, OperatorFactory } from '../runtime/graph/operator.ts';
+import type { OutputTag } from './types.ts';
 
 export interface ValueState<V> {
   value(): V | undefined;

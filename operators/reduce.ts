@@ -7,8 +7,8 @@
  * on bounded input.
  */
 
-import { normalizeKey } from './keys.ts';
-import type { OperatorFactory } from './types.ts';
+import { normalizeKey } from '../runtime/graph/keys.ts';
+import type { OperatorFactory } from '../runtime/graph/operator.ts';
 
 export interface Aggregator<T, A, R, K = unknown> {
   create(key: K): A;

@@ -24,7 +24,20 @@ export interface ChildRun {
   stdout: string;
   /** The end of stderr: enough to say why a run failed. */
   stderrTail: string;
+  /** Resident set of the child (every thread) every `rssEveryMs`, from its start. */
+  rss: RssSample[];
+  /** The largest resident set seen, bytes; undefined where /proc is not. */
+  peakRssBytes: number | undefined;
 }
+
+export interface RssSample {
+  /** Milliseconds since spawn. */
+  atMs: number;
+  bytes: number;
+}
+
+/** How often a child's resident set is read: often enough to draw its curve. */
+const RSS_EVERY_MS = 2000;
 
 const STDERR_TAIL_CHARS = 4000;
 
@@ -52,6 +65,17 @@ function reapedChildrenTicks(): number | undefined {
   return Number(fields[13]) + Number(fields[14]);
 }
 
+/** A live process's resident set (VmRSS of /proc/<pid>/status), bytes. */
+function residentBytes(pid: number): number | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = /^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1];
+    return kib === undefined ? undefined : Number(kib) * 1024;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs `command args…`, and kills it (SIGTERM, then SIGKILL) past `timeoutMs`. */
 export async function runChild(
   command: string,
@@ -70,6 +94,17 @@ export async function runChild(
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-STDERR_TAIL_CHARS);
   });
+  const rss: RssSample[] = [];
+  let peakRssBytes: number | undefined;
+  const readRss = () => {
+    const bytes = child.pid === undefined ? undefined : residentBytes(child.pid);
+    if (bytes === undefined) return;
+    const atMs = performance.now() - started;
+    peakRssBytes = Math.max(peakRssBytes ?? 0, bytes);
+    if (rss.length === 0 || atMs - rss.at(-1)!.atMs >= RSS_EVERY_MS) rss.push({ atMs, bytes });
+  };
+  // Read more often than recorded, so the peak is not missed between two points of the curve.
+  const rssTimer = setInterval(readRss, RSS_EVERY_MS / 8);
   let killTimer: NodeJS.Timeout | undefined;
   const timer = setTimeout(() => {
     stderr += `\n[bench] killed after ${timeoutMs} ms\n`;
@@ -90,6 +125,7 @@ export async function runChild(
       child.once('close', (code, sig) => resolve([code, sig]));
     },
   ).finally(() => {
+    clearInterval(rssTimer);
     clearTimeout(timer);
     clearTimeout(killTimer);
   });
@@ -103,5 +139,7 @@ export async function runChild(
         : (ticksAfter - ticksBefore) / ticksPerSecond,
     stdout,
     stderrTail: stderr,
+    rss,
+    peakRssBytes,
   };
 }

@@ -16,7 +16,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Random } from '../harness/random.ts';
+import { Random } from '../../cli/bench/random.ts';
 
 /** Bump when the generator changes, so an old file is not taken for the new one. */
 const FORMAT_VERSION = 1;

@@ -8,10 +8,10 @@
  * in the tree names the innermost operator and the record it was given.
  */
 
-import type { Collector, OperatorInstance, TimerService } from '../../operators/types.ts';
 import type { ChannelReader, ChannelWriter } from '../channel/types.ts';
 import { SluiceError } from '../errors.ts';
 import type { InstanceContext, SinkWriter, SourceReader } from '../graph/connector.ts';
+import type { Collector, OperatorInstance, TimerService } from '../graph/operator.ts';
 import type { ActorPlan } from '../graph/planner.ts';
 import type { LogicalGraph, LogicalNode, Partitioning, ReplicaRoute } from '../graph/types.ts';
 import { makeRouter, OutputPort, type Route } from './output.ts';

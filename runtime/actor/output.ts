@@ -8,8 +8,8 @@
  * more. The queue is bounded by what one input batch can produce.
  */
 
-import { hashKey } from '../../operators/keys.ts';
 import { ConfigError } from '../errors.ts';
+import { hashKey } from '../graph/keys.ts';
 import type { ResolvedPartitioning } from '../graph/planner.ts';
 import type { ReplicaRoute } from '../graph/types.ts';
 

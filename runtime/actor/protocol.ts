@@ -35,7 +35,16 @@ export interface ActorControl {
   sample(): ActorSample | undefined;
 }
 
-/** piscina's `workerData`: lets each worker start importing the job module as it boots. */
+/** piscina's `workerData`, the same for every worker of a job. */
 export interface WorkerData {
+  /** Lets each worker start importing the job module as it boots. */
   jobUrl: string;
+  /**
+   * One Int32 per worker slot: a worker stores its exit code in its slot as its thread exits,
+   * so the main thread can name it (piscina reports the exit only as text).
+   */
+  exitCodes: SharedArrayBuffer;
 }
+
+/** A slot of `exitCodes` whose worker has not exited. */
+export const NO_EXIT_CODE = -0x8000_0000;

@@ -4,8 +4,8 @@
  * is skipped when it surfaces.
  */
 
-import { normalizeKey } from '../../operators/keys.ts';
-import type { TimerService } from '../../operators/types.ts';
+import { normalizeKey } from '../graph/keys.ts';
+import type { TimerService } from '../graph/operator.ts';
 
 interface Timer {
   operator: number;

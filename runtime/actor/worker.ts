@@ -9,17 +9,29 @@ import { threadId, workerData } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import { serializeError } from '../errors.ts';
 import { checkFingerprint } from '../graph/fingerprint.ts';
-import { loadJob } from '../graph/pipeline.ts';
+import { loadJob } from '../graph/job-module.ts';
 import type { LogicalGraph } from '../graph/types.ts';
 import { emptySample } from '../metrics/job.ts';
 import { Actor, type ActorOutcome } from './actor.ts';
 import { openReader, openWriter } from './endpoints.ts';
 import type { ActorControl, DeployRequest, WorkerData } from './protocol.ts';
 
+const data = workerData as WorkerData | undefined;
+
 // Start importing the job module now, while the main thread plans; the import in `graphFor`
 // then finds it in the module cache. Its errors are reported there, with context.
-const prefetch = (workerData as WorkerData | undefined)?.jobUrl;
-if (prefetch !== undefined) import(prefetch).catch(() => {});
+if (data !== undefined) import(data.jobUrl).catch(() => {});
+
+let isReportingExit = false;
+
+/** Once this thread knows its slot: store its exit code there as it exits (`process.exit`). */
+function reportExitCodeAs(slot: number): void {
+  if (isReportingExit || data === undefined) return;
+  isReportingExit = true;
+  const exitCodes = new Int32Array(data.exitCodes);
+  // The main thread reads the slot after piscina saw the thread exit, which is after this.
+  process.on('exit', (code) => Atomics.store(exitCodes, slot, code));
+}
 
 /** Graphs built on this worker, by job URL and parameters: one import, one build per job. */
 const graphs = new Map<string, Promise<LogicalGraph>>();
@@ -37,6 +49,7 @@ function graphFor(request: DeployRequest, where: string): Promise<LogicalGraph> 
 }
 
 export default async function hostActor(request: DeployRequest): Promise<ActorOutcome> {
+  reportExitCodeAs(request.actor.worker);
   let actor: Actor | undefined;
   let isStarted = false;
   let isCancelled = false;

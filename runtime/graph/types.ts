@@ -7,8 +7,8 @@
  * crosses threads is `describeGraph` output (plain data) and the physical plan.
  */
 
-import type { OperatorFactory } from '../../operators/types.ts';
 import type { Sink, SinkPartitioner, Source } from './connector.ts';
+import type { OperatorFactory } from './operator.ts';
 
 export type Params = Record<string, unknown>;
 

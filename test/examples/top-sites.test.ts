@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Params } from '../../examples/top-sites.ts';
-import { run } from '../../runtime/index.ts';
+import { run } from '../../index.ts';
 
 let dir: string | undefined;
 afterAll(async () => {

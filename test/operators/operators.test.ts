@@ -4,13 +4,13 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hashKey, instanceForKey, normalizeKey } from '../../operators/keys.ts';
 import { filterOperator, flatMapOperator, mapOperator } from '../../operators/map.ts';
 import { processOperator, toProcessFunction } from '../../operators/process.ts';
 import { aggregateOperator, reduceOperator } from '../../operators/reduce.ts';
-import type { Collector, OperatorFactory, OperatorInstance } from '../../operators/types.ts';
 import { OutputTag } from '../../operators/types.ts';
 import { ProcessingTimers } from '../../runtime/actor/timers.ts';
+import { hashKey, instanceForKey, normalizeKey } from '../../runtime/graph/keys.ts';
+import type { Collector, OperatorFactory, OperatorInstance } from '../../runtime/graph/operator.ts';
 
 function harness(factory: OperatorFactory, timers = new ProcessingTimers()) {
   const main: unknown[] = [];

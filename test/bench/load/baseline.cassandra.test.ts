@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } fro
 import { runChild } from '../../../bench/load/child.ts';
 import { BenchTable, canonicalRow, digestOf } from '../../../bench/load/cluster.ts';
 import { ensureCsv, sampleUserIds } from '../../../bench/load/data.ts';
-import { testClient, uniqueKeyspace } from '../harness/fixtures/cluster.ts';
+import { testClient, uniqueKeyspace } from '../../cli/bench/fixtures/cluster.ts';
 
 const target = inject('cassandra');
 const BASELINE = fileURLToPath(new URL('../../../bench/load/baseline.ts', import.meta.url));

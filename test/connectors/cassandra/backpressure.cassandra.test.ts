@@ -13,7 +13,7 @@
 
 import type cassandra from 'cassandra-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../../runtime/index.ts';
+import { run } from '../../../index.ts';
 import type { BackpressureJobParams } from '../../fixtures/jobs/cassandra-backpressure.ts';
 import { createKeyspace, target, testClient, uniqueName } from './cluster.ts';
 

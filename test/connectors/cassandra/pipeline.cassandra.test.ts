@@ -6,7 +6,7 @@
 
 import type cassandra from 'cassandra-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../../runtime/index.ts';
+import { run } from '../../../index.ts';
 import type { CassandraJobParams } from '../../fixtures/jobs/cassandra-sink.ts';
 import { createKeyspace, target, testClient, uniqueName } from './cluster.ts';
 

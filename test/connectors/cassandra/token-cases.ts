@@ -3,7 +3,7 @@
  * Shared by the fixture generator and the live token test, so both cover the same shapes.
  */
 
-import { Random } from '../../../bench/harness/random.ts';
+import { Random } from '../../../cli/bench/random.ts';
 import { converterFor } from '../../../connectors/cassandra/convert.ts';
 import { routingKey, serializeValue } from '../../../connectors/cassandra/serialize.ts';
 

@@ -12,7 +12,7 @@ import {
   run,
   type SluiceError,
   WorkerExitedError,
-} from '../../../runtime/index.ts';
+} from '../../../index.ts';
 import type { FailingParams } from '../../fixtures/jobs/failing.ts';
 
 const failing = new URL('../../fixtures/jobs/failing.ts', import.meta.url);

@@ -4,7 +4,7 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import { run } from '../../../runtime/index.ts';
+import { run } from '../../../index.ts';
 import { makeRow } from '../../fixtures/jobs/data.ts';
 
 const shapes = new URL('../../fixtures/jobs/shapes.ts', import.meta.url);

@@ -5,7 +5,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type JobResult, run } from '../../../runtime/index.ts';
+import { type JobResult, run } from '../../../index.ts';
 import { makeRow, type Row } from '../../fixtures/jobs/data.ts';
 import type { ShapeParams } from '../../fixtures/jobs/shapes.ts';
 

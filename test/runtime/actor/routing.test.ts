@@ -5,7 +5,7 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import { run } from '../../../runtime/index.ts';
+import { run } from '../../../index.ts';
 import type { Received, RoutingParams } from '../../fixtures/jobs/routing.ts';
 
 const job = new URL('../../fixtures/jobs/routing.ts', import.meta.url);

@@ -5,7 +5,7 @@
 
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { type JobStats, run } from '../../../runtime/index.ts';
+import { type JobStats, run } from '../../../index.ts';
 
 const failing = new URL('../../fixtures/jobs/failing.ts', import.meta.url);
 const shapes = new URL('../../fixtures/jobs/shapes.ts', import.meta.url);

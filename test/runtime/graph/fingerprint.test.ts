@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { pipeline } from '../../../operators/pipeline.ts';
 import {
   checkFingerprint,
   describeGraph,
   fingerprint,
   firstDifference,
 } from '../../../runtime/graph/fingerprint.ts';
-import { pipeline } from '../../../runtime/graph/pipeline.ts';
 import { collectSink, rangeSource } from '../../fixtures/jobs/memory.ts';
 
 const job = pipeline<{ double: boolean; p: number }>((p, params) => {

@@ -4,11 +4,11 @@
  */
 
 import { describe, expect, it } from 'vitest';
+import { pipeline } from '../../../operators/pipeline.ts';
+import type { PipelineBuilder } from '../../../operators/stream.ts';
 import { OutputTag } from '../../../operators/types.ts';
 import { ConfigError } from '../../../runtime/errors.ts';
-import { pipeline } from '../../../runtime/graph/pipeline.ts';
 import { describePlan, plan } from '../../../runtime/graph/planner.ts';
-import type { PipelineBuilder } from '../../../runtime/graph/stream.ts';
 import { collectSink, rangeSource } from '../../fixtures/jobs/memory.ts';
 
 const build = (fn: (p: PipelineBuilder) => void) => pipeline(fn).build({});

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatStatus } from '../../../../runtime/cli/cassandra.ts';
-import { buildProgram } from '../../../../runtime/cli/main.ts';
+import { formatStatus } from '../../../../cli/cassandra.ts';
+import { buildProgram } from '../../../../cli/main.ts';
 
 const execFileAsync = promisify(execFile);
 const CLI = new URL('../../../../bin/sluice.js', import.meta.url).pathname;

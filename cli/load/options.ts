@@ -1,0 +1,280 @@
+/**
+ * The options of `sluice load`, as commander hands them over (after `argv.ts` rewrote the
+ * DSBulk spellings), turned into a validated `LoadPlan`.
+ *
+ * Every check fails with a `ConfigError` naming the option. The password is never echoed.
+ */
+
+import { CONSISTENCIES } from '../../connectors/cassandra/config.ts';
+import { splitInputs } from '../../connectors/files/inputs.ts';
+import { ConfigError } from '../../runtime/errors.ts';
+
+/** What commander hands over, all strings as typed (booleans may be true or "true"/"false"). */
+export interface LoadArgs {
+  url?: string;
+  keyspace?: string;
+  table?: string;
+  host?: string;
+  port?: string;
+  dc?: string;
+  header?: string;
+  delim?: string;
+  mapping?: string;
+  consistency?: string;
+  maxErrors?: string;
+  dryRun?: boolean | string;
+  nullValue?: string;
+  username?: string;
+  password?: string;
+  tls?: boolean | string;
+  tlsCa?: string;
+  connector?: string;
+  workers?: string;
+  report?: string;
+  badFile?: string;
+  recursive?: boolean | string;
+  extensions?: string;
+}
+
+export type InputFormat = 'csv' | 'jsonl';
+
+/** Validated and plain: it becomes the load job's params. */
+export interface LoadPlan {
+  /** The inputs as named (comma-separated entries), or ['-'] for stdin. */
+  inputs: string[];
+  format: InputFormat;
+  recursive: boolean;
+  extensions: string[];
+  header: boolean;
+  delimiter: string;
+  /** Fields equal to this become null; default '' (an empty field is null, as in DSBulk). */
+  nullValue: string;
+  /** Column → record field, for the sink; undefined maps every column to the field of its name. */
+  mapping: Record<string, string> | undefined;
+  /** With `header: false`, the fields are named by position: "0", "1", … */
+  isPositional: boolean;
+  keyspace: string;
+  table: string;
+  /** undefined: CASSANDRA_CONTACT_POINTS, else the local cluster. */
+  hosts: string[] | undefined;
+  port: number;
+  localDataCenter: string | undefined;
+  consistency: string;
+  maxErrors: number | string;
+  isDryRun: boolean;
+  username: string | undefined;
+  password: string | undefined;
+  tls: boolean;
+  tlsCaFile: string | undefined;
+  workers: number | undefined;
+  reportPath: string | undefined;
+  badFile: string;
+}
+
+const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]{0,47}$/;
+
+function bad(option: string, expected: string, got?: string): ConfigError {
+  const shown = got === undefined ? '' : `, got ${JSON.stringify(got)}`;
+  return new ConfigError(`option -${option} must be ${expected}${shown}`, {
+    details: { option },
+  });
+}
+
+function bool(option: string, value: boolean | string | undefined, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw bad(option, 'true or false', String(value));
+}
+
+function positiveInt(option: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw bad(option, 'an integer ≥ 1', value);
+  return n;
+}
+
+/** `env` supplies SLUICE_PASSWORD; a password on the command line wins. */
+export function resolveLoadOptions(
+  args: LoadArgs,
+  env: Record<string, string | undefined> = process.env,
+): LoadPlan {
+  if (args.url === undefined || args.url.trim() === '') {
+    throw bad('url', 'given: a file, a directory, a glob, several comma-separated, or - for stdin');
+  }
+  let inputs: string[];
+  try {
+    inputs = splitInputs(args.url);
+  } catch (error) {
+    throw new ConfigError(`option -url: ${(error as Error).message}`, {
+      details: { option: 'url' },
+    });
+  }
+  for (const [option, value] of [
+    ['k', args.keyspace],
+    ['t', args.table],
+  ] as const) {
+    if (value === undefined)
+      throw bad(option, `given (the ${option === 'k' ? 'keyspace' : 'table'})`);
+    if (!IDENTIFIER.test(value))
+      throw bad(option, 'a CQL name (a letter, then letters, digits, _)', value);
+  }
+  const connector = (args.connector ?? 'csv').toLowerCase();
+  const format: InputFormat | undefined =
+    connector === 'csv'
+      ? 'csv'
+      : connector === 'json' || connector === 'jsonl'
+        ? 'jsonl'
+        : undefined;
+  if (format === undefined) throw bad('connector.name', 'csv or json', args.connector);
+  const header = bool('header', args.header, true);
+  if (format === 'jsonl' && args.header !== undefined) {
+    throw bad('header', 'left out with -c json (JSON Lines objects name their fields)');
+  }
+  const delimiter = args.delim === undefined ? ',' : unescapeDelimiter(args.delim);
+  if (delimiter === '' || /[\r\n"]/.test(delimiter)) {
+    throw bad('delim', 'a non-empty string without line breaks or quotes', args.delim);
+  }
+  const isPositional = format === 'csv' && !header;
+  const mapping = parseMapping(args.mapping, isPositional);
+  if (isPositional && mapping === undefined) {
+    throw bad(
+      'm',
+      "given with -header false, to name the column of each field: -m '0=id, 1=name' or -m 'id, name'",
+    );
+  }
+  const consistency = (args.consistency ?? 'LOCAL_QUORUM').toUpperCase();
+  if (!(CONSISTENCIES as readonly string[]).includes(consistency)) {
+    throw bad('cl', `one of ${CONSISTENCIES.join(', ')}`, args.consistency);
+  }
+  const username = args.username;
+  const password = args.password ?? env.SLUICE_PASSWORD;
+  if (username === '') throw bad('u', 'a non-empty user name');
+  if (password !== undefined && username === undefined) {
+    throw new ConfigError(
+      `a password is given (${args.password === undefined ? 'SLUICE_PASSWORD' : '-p'}) but no user name: add -u <name>`,
+      { details: { option: 'u' } },
+    );
+  }
+  if (username !== undefined && password === undefined) {
+    throw bad('p', 'given with -u (or set SLUICE_PASSWORD)');
+  }
+  const hosts = args.host
+    ?.split(',')
+    .map((h) => h.trim())
+    .filter((h) => h !== '');
+  if (hosts !== undefined && hosts.length === 0)
+    throw bad('h', 'a list of host or host:port', args.host);
+  for (const h of hosts ?? []) {
+    if (!/^(?:\[[0-9A-Fa-f:.]+\]|[^:[\]\s]+)(?::\d{1,5})?$/.test(h)) {
+      throw bad('h', 'a list of host or host:port', args.host);
+    }
+  }
+  const port = positiveInt('port', args.port) ?? 9042;
+  if (port > 65535) throw bad('port', 'a port from 1 to 65535', args.port);
+  const tlsCaFile = args.tlsCa;
+  const tls = bool('tls', args.tls, false) || tlsCaFile !== undefined;
+  return {
+    inputs,
+    format,
+    recursive: bool('recursive', args.recursive, false),
+    extensions: parseExtensions(args.extensions, format),
+    header,
+    delimiter,
+    nullValue: args.nullValue ?? '',
+    mapping,
+    isPositional,
+    keyspace: args.keyspace!,
+    table: args.table!,
+    hosts,
+    port,
+    localDataCenter: args.dc,
+    consistency,
+    maxErrors: parseMaxErrors(args.maxErrors),
+    isDryRun: bool('dryRun', args.dryRun, false),
+    username,
+    password,
+    tls,
+    tlsCaFile,
+    workers: positiveInt('workers', args.workers),
+    reportPath: args.report,
+    badFile: args.badFile ?? `.sluice/bad/${args.keyspace}.${args.table}.jsonl`,
+  };
+}
+
+/** DSBulk accepts `\t` spelled out; a shell passes it as two characters. */
+function unescapeDelimiter(text: string): string {
+  return text === '\\t' ? '\t' : text;
+}
+
+function parseExtensions(text: string | undefined, format: InputFormat): string[] {
+  if (text === undefined) {
+    return format === 'csv' ? ['.csv', '.csv.gz'] : ['.json', '.jsonl', '.json.gz', '.jsonl.gz'];
+  }
+  const list = text
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
+  // "*" (or an empty list) takes every file of a directory.
+  if (list.includes('*')) return [];
+  return list.map((e) => (e.startsWith('.') ? e : `.${e}`));
+}
+
+/** `100`, `0`, or `5%`: kept as the sink takes it. `-1` (DSBulk's "no limit") is a huge count. */
+export function parseMaxErrors(text: string | undefined): number | string {
+  if (text === undefined) return 100;
+  const t = text.trim();
+  if (t === '-1') return Number.MAX_SAFE_INTEGER;
+  if (/^\d+$/.test(t)) return Number(t);
+  const percent = /^(\d+(?:\.\d+)?)%$/.exec(t);
+  if (percent && Number(percent[1]) <= 100) return t;
+  throw bad('maxErrors', 'a count (0, 100; -1 for no limit) or a percentage such as 5%', text);
+}
+
+/**
+ * DSBulk's mapping: `field = column` pairs, comma-separated (`-m 'user_id=id, fullName=name'`),
+ * or `*=*` for every column to the field of its name. A bare name maps the field of that name
+ * (with a header) or the next position (without one: `-m 'id, name'` is `0=id, 1=name`).
+ * Returned as the sink wants it: column → field; undefined for `*=*` or no mapping.
+ */
+export function parseMapping(
+  text: string | undefined,
+  isPositional: boolean,
+): Record<string, string> | undefined {
+  if (text === undefined) return undefined;
+  const entries = text
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
+  if (entries.length === 0) throw bad('m', "a list of field=column pairs, or '*=*'", text);
+  if (entries.length === 1 && entries[0]!.replace(/\s/g, '') === '*=*') return undefined;
+  const mapping: Record<string, string> = {};
+  entries.forEach((entry, position) => {
+    const eq = entry.indexOf('=');
+    const field = eq < 0 ? (isPositional ? String(position) : entry) : entry.slice(0, eq).trim();
+    const column = (eq < 0 ? entry : entry.slice(eq + 1)).trim();
+    if (field === '*' || column === '*') {
+      throw bad('m', "'*=*' alone (it cannot be combined with other pairs)", text);
+    }
+    if (field === '') throw bad('m', `a field before '=' in "${entry}"`, text);
+    if (isPositional && !/^\d+$/.test(field)) {
+      throw bad('m', `positions (0, 1, …) as fields with -header false, not "${field}"`, text);
+    }
+    if (!IDENTIFIER.test(column)) throw bad('m', `a column name after '=', not "${column}"`, text);
+    if (column in mapping)
+      throw bad('m', `free of duplicates: column ${column} is mapped twice`, text);
+    mapping[column] = field;
+  });
+  return mapping;
+}
+
+/** Highest position a positional mapping reads, +1: how many fields each record must have. */
+export function positionalWidth(mapping: Record<string, string>): number {
+  return Math.max(...Object.values(mapping).map(Number)) + 1;
+}
+
+/** What the summary and the report say about the options: never the password. */
+export function describePlan(plan: LoadPlan): Record<string, unknown> {
+  const { password, ...rest } = plan;
+  return { ...rest, password: password === undefined ? undefined : '***' };
+}

@@ -1,0 +1,305 @@
+/**
+ * `sluice load`, from a validated plan to an exit code: resolve the inputs, find the cluster
+ * (starting the local one when none is named), run the load job on the worker threads with
+ * live progress, enforce maxErrors across all sink instances, then print the summary and
+ * write the report.
+ *
+ * maxErrors is a limit on the whole load, as in DSBulk, while each sink instance counts only
+ * its own bad rows. So the instances are given no limit, and this thread adds up their
+ * counts at each progress tick (every 500 ms) and at the end, and cancels the load once the
+ * sum passes the limit. Rows whose writes were in flight at that moment may still land;
+ * writes are idempotent, so loading the file again is safe.
+ */
+
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import type { CassandraOptions } from '../../connectors/cassandra/config.ts';
+import { DEFAULT_CLUSTER_DIR, ensureLocalCluster } from '../../connectors/cassandra/local/index.ts';
+import {
+  type InputFile,
+  isStdin as isStdinInput,
+  resolveInputs,
+} from '../../connectors/files/inputs.ts';
+import { ConfigError, SluiceError } from '../../runtime/errors.ts';
+import { run } from '../../runtime/job/job.ts';
+import type { JobStats } from '../../runtime/metrics/types.ts';
+import type { LoadJobParams } from './job.ts';
+import { describePlan, type LoadPlan, positionalWidth } from './options.ts';
+import { estimateRows, firstRecordWidth } from './peek.ts';
+import { progressView, snapshotOf } from './progress.ts';
+import {
+  EXIT,
+  formatSummary,
+  isOverLimit,
+  type LoadReport,
+  type LoadStatus,
+  type SinkTotals,
+  sinkTotals,
+  writeReport,
+} from './report.ts';
+
+const JOB_URL = new URL('./job.ts', import.meta.url);
+const PROGRESS_EVERY_MS = 500;
+
+export interface LoadIo {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  env: Record<string, string | undefined>;
+}
+
+interface Target {
+  contactPoints: string[];
+  localDataCenter: string | undefined;
+}
+
+/** Runs the load; resolves with the exit code (see `EXIT`). Never throws for a user error. */
+export async function runLoad(plan: LoadPlan, io: LoadIo = defaultIo()): Promise<number> {
+  let params: LoadJobParams;
+  let estimatedRows: number | undefined;
+  try {
+    const prepared = await prepare(plan, io);
+    params = prepared.params;
+    estimatedRows = prepared.estimatedRows;
+    await removeStaleBadFiles(plan.badFile);
+    io.stderr.write(
+      `[load] ${prepared.what} into ${plan.keyspace}.${plan.table}${plan.isDryRun ? ' (dry run)' : ''}\n`,
+    );
+  } catch (error) {
+    io.stderr.write(`sluice load: ${messageOf(error)}\n`);
+    return EXIT.fatal;
+  }
+
+  // From here: starting a local cluster is not part of the load's duration or rate.
+  const startedAt = Date.now();
+  const job = run(JOB_URL, {
+    params,
+    workers: plan.workers,
+    progressIntervalMs: PROGRESS_EVERY_MS,
+  });
+  const view = progressView({ stream: io.stderr, estimatedRows });
+  let stopReason: LoadStatus | undefined;
+  const totalsOf = (stats: JobStats) => sinkTotals(stats, sinkIdOf(stats), plan.badFile);
+  job.on('progress', (stats) => {
+    const totals = totalsOf(stats);
+    view.update(snapshotOf(stats, totals.written, totals.bad));
+    if (stopReason === undefined && overLimit(totals, plan, false)) {
+      stopReason = 'tooManyErrors';
+      void job.cancel();
+    }
+  });
+  const onInterrupt = () => {
+    // A second Ctrl-C means now: do not wait for the writes in flight.
+    if (stopReason === 'interrupted') process.exit(EXIT.interrupted);
+    stopReason = 'interrupted';
+    io.stderr.write('\nsluice load: interrupted, stopping (Ctrl-C again to quit at once)…\n');
+    void job.cancel();
+  };
+  process.on('SIGINT', onInterrupt);
+
+  let stats: JobStats;
+  let failure: unknown;
+  try {
+    stats = (await job.result).metrics;
+  } catch (error) {
+    failure = error;
+    stats = await job.stats();
+  } finally {
+    process.off('SIGINT', onInterrupt);
+    view.stop();
+  }
+
+  const totals = totalsOf(stats);
+  if (stopReason === undefined && overLimit(totals, plan, true)) stopReason = 'tooManyErrors';
+  const status: LoadStatus =
+    stopReason ?? (failure !== undefined ? 'fatal' : totals.bad > 0 ? 'completedWithErrors' : 'ok');
+  const durationMs = Date.now() - startedAt;
+  let error: string | undefined;
+  if (status === 'tooManyErrors') {
+    error =
+      `${totals.bad} bad rows exceed -maxErrors ${plan.maxErrors}` +
+      (totals.badFiles.length > 0 ? `; see ${totals.badFiles.join(', ')}` : '');
+  } else if (status === 'fatal') {
+    error = messageOf(failure);
+  }
+  const report: LoadReport = {
+    status,
+    exitCode: EXIT[status],
+    keyspace: plan.keyspace,
+    table: plan.table,
+    isDryRun: plan.isDryRun,
+    inputs: params.isStdin ? ['-'] : params.files,
+    workers: stats.workers,
+    rowsRead: stats.recordsIn,
+    written: totals.written,
+    bad: totals.bad,
+    badFiles: totals.badFiles,
+    maxErrors: plan.maxErrors,
+    durationMs,
+    rowsPerSecond: durationMs > 0 ? Math.round((totals.written * 1000) / durationMs) : 0,
+    latencyMs: totals.latencyMs,
+    insertQuery: totals.insertQuery,
+    error,
+    options: describePlan(plan),
+  };
+  io.stdout.write(`${formatSummary(report)}\n`);
+  if (error !== undefined) io.stderr.write(`sluice load: ${error}\n`);
+  if (plan.reportPath !== undefined) {
+    try {
+      await writeReport(plan.reportPath, report);
+    } catch (writeError) {
+      io.stderr.write(
+        `sluice load: cannot write the report ${plan.reportPath}: ${messageOf(writeError)}\n`,
+      );
+      return report.exitCode === EXIT.ok ? EXIT.fatal : report.exitCode;
+    }
+  }
+  return report.exitCode;
+}
+
+function defaultIo(): LoadIo {
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env };
+}
+
+function overLimit(totals: SinkTotals, plan: LoadPlan, isEnd: boolean): boolean {
+  // A percentage over the first few rows says little: judge it from 1000 rows, or at the end.
+  if (typeof plan.maxErrors === 'string' && !isEnd && totals.received < 1000) return false;
+  return isOverLimit(totals.bad, totals.received, plan.maxErrors);
+}
+
+function sinkIdOf(stats: JobStats): string {
+  for (const actor of stats.actors) {
+    const id = Object.keys(actor.sinks)[0];
+    if (id !== undefined) return id;
+  }
+  return '';
+}
+
+/**
+ * The message a user reads: the error's first line (a driver error may append an inspected
+ * inner error over many lines) and its code.
+ */
+export function messageOf(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const code = error instanceof SluiceError ? ` [${error.code}]` : '';
+  return `${text.split('\n', 1)[0]}${code}`;
+}
+
+async function prepare(
+  plan: LoadPlan,
+  io: LoadIo,
+): Promise<{ params: LoadJobParams; estimatedRows: number | undefined; what: string }> {
+  const isStdin = isStdinInput(plan.inputs);
+  const files: InputFile[] = isStdin
+    ? []
+    : await resolveInputs(plan.inputs, { recursive: plan.recursive, extensions: plan.extensions });
+  let header: true | string[] = true;
+  if (plan.isPositional) {
+    const mapped = positionalWidth(plan.mapping!);
+    const seen = files[0] === undefined ? 0 : await firstRecordWidth(files[0], plan.delimiter);
+    header = Array.from({ length: Math.max(mapped, seen) }, (_, i) => String(i));
+  }
+  const estimate = isStdin
+    ? undefined
+    : await estimateRows(files, plan.format === 'csv' && plan.header ? 1 : 0);
+  const estimatedRows = estimate?.rows;
+  const what =
+    estimate === undefined
+      ? 'reading stdin'
+      : `reading ${files.length} file${files.length === 1 ? '' : 's'} ` +
+        `(${megabytes(estimate.bytes)} MB, ≈${estimate.rows.toLocaleString('en-US')} row${estimate.rows === 1 ? '' : 's'})`;
+  const target = await findTarget(plan, io);
+  const sink: CassandraOptions = {
+    contactPoints: target.contactPoints,
+    port: plan.port,
+    keyspace: plan.keyspace,
+    table: plan.table,
+    consistency: plan.consistency as CassandraOptions['consistency'],
+    tls: await tlsOptions(plan),
+    // The limit is the load's, enforced here across instances (see the header).
+    maxErrors: Number.MAX_SAFE_INTEGER,
+    badFile: plan.badFile,
+  };
+  if (target.localDataCenter !== undefined) sink.localDataCenter = target.localDataCenter;
+  if (plan.mapping !== undefined) sink.mapping = plan.mapping;
+  if (plan.username !== undefined) {
+    sink.username = plan.username;
+    sink.password = plan.password;
+  }
+  const params: LoadJobParams = {
+    format: plan.format,
+    files: files.map((f) => f.path),
+    isStdin,
+    header,
+    delimiter: plan.delimiter,
+    nullValue: plan.nullValue,
+    sink,
+    isDryRun: plan.isDryRun,
+  };
+  return { params, estimatedRows, what };
+}
+
+function megabytes(bytes: number): string {
+  return (bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0);
+}
+
+/** -h, else CASSANDRA_CONTACT_POINTS, else the local cluster (started if it is not running). */
+async function findTarget(plan: LoadPlan, io: LoadIo): Promise<Target> {
+  if (plan.hosts !== undefined)
+    return { contactPoints: plan.hosts, localDataCenter: plan.localDataCenter };
+  const fromEnv = io.env.CASSANDRA_CONTACT_POINTS?.split(',')
+    .map((h) => h.trim())
+    .filter((h) => h !== '');
+  if (fromEnv !== undefined && fromEnv.length > 0) {
+    return {
+      contactPoints: fromEnv,
+      localDataCenter: plan.localDataCenter ?? io.env.CASSANDRA_LOCAL_DC,
+    };
+  }
+  io.stderr.write(
+    `[load] no -h and no CASSANDRA_CONTACT_POINTS: using the local cluster in ${DEFAULT_CLUSTER_DIR} ` +
+      '(starting it if it is not running; stop it with `sluice cassandra stop`)\n',
+  );
+  const cluster = await ensureLocalCluster({ nodes: 3, dir: DEFAULT_CLUSTER_DIR });
+  if (cluster.startedNodes.length > 0) {
+    io.stderr.write(`[load] started ${cluster.startedNodes.length} local node(s)\n`);
+  }
+  return {
+    contactPoints: cluster.contactPoints,
+    localDataCenter: plan.localDataCenter ?? cluster.localDataCenter,
+  };
+}
+
+async function tlsOptions(plan: LoadPlan): Promise<CassandraOptions['tls']> {
+  if (!plan.tls) return false;
+  if (plan.tlsCaFile === undefined) return true;
+  try {
+    // Plain data: the PEM text crosses to the workers in the job's params.
+    return { ca: await readFile(plan.tlsCaFile, 'utf8') };
+  } catch (error) {
+    throw new ConfigError(
+      `--tls-ca ${plan.tlsCaFile} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      { details: { option: 'tls-ca' } },
+    );
+  }
+}
+
+/**
+ * A bad file is truncated when its instance meets its first bad row, but a previous run with
+ * more instances left files this run never opens: remove them, so every bad file is this run's.
+ */
+async function removeStaleBadFiles(badFile: string): Promise<void> {
+  const dir = dirname(badFile);
+  const ext = extname(badFile);
+  const stem = basename(badFile, ext);
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  const escaped = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const ours = new RegExp(`^${escaped(stem)}(?:\\.\\d+)?${escaped(ext)}$`);
+  await Promise.all(
+    names.filter((n) => ours.test(n)).map((n) => rm(join(dir, n), { force: true })),
+  );
+}

@@ -1,0 +1,270 @@
+import { describe, expect, it } from 'vitest';
+import { normaliseArgs } from '../../../cli/load/argv.ts';
+import { loadCommand } from '../../../cli/load/command.ts';
+import {
+  describePlan,
+  type LoadArgs,
+  parseMapping,
+  parseMaxErrors,
+  positionalWidth,
+  resolveLoadOptions,
+} from '../../../cli/load/options.ts';
+import { ConfigError } from '../../../runtime/errors.ts';
+
+/** What commander hands the action for these arguments, through the real command. */
+async function parsed(args: string[]): Promise<LoadArgs> {
+  const command = loadCommand();
+  let seen: LoadArgs | undefined;
+  command.action((options: LoadArgs) => {
+    seen = options;
+  });
+  command.exitOverride();
+  command.configureOutput({ writeErr: () => {}, writeOut: () => {} });
+  await command.parseAsync(args, { from: 'user' });
+  return seen!;
+}
+
+const base: LoadArgs = { url: 'data.csv', keyspace: 'ks', table: 'users' };
+
+function configError(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('normaliseArgs', () => {
+  it('rewrites DSBulk single-dash long options and keeps one-letter flags', () => {
+    expect(
+      normaliseArgs(['-url', 'a.csv', '-k', 'ks', '-t', 't', '-header', 'false', '-delim', ';']),
+    ).toEqual(['--url', 'a.csv', '-k', 'ks', '-t', 't', '--header', 'false', '--delim', ';']);
+    expect(normaliseArgs(['-cl', 'ONE', '-h', 'h1,h2', '-maxErrors', '5%'])).toEqual([
+      '--consistency',
+      'ONE',
+      '-h',
+      'h1,h2',
+      '--maxErrors',
+      '5%',
+    ]);
+  });
+
+  it('maps DSBulk dotted settings and kebab spellings', () => {
+    expect(
+      normaliseArgs([
+        '--schema.keyspace',
+        'ks',
+        '--connector.csv.url=x.csv',
+        '--connector.name',
+        'json',
+        '--max-errors',
+        '3',
+        '--datastax-java-driver.basic.contact-points',
+        'h',
+      ]),
+    ).toEqual([
+      '--keyspace',
+      'ks',
+      '--url=x.csv',
+      '--connector',
+      'json',
+      '--maxErrors',
+      '3',
+      '--host',
+      'h',
+    ]);
+  });
+
+  it('booleans take an optional true/false, as DSBulk writes them', () => {
+    expect(normaliseArgs(['-dryRun', 'true', '-k', 'ks'])).toEqual(['--dryRun=true', '-k', 'ks']);
+    expect(normaliseArgs(['-dryRun', '-k', 'ks'])).toEqual(['--dryRun', '-k', 'ks']);
+    expect(normaliseArgs(['--tls', 'false'])).toEqual(['--tls=false']);
+  });
+
+  it('never rewrites a value, whatever it looks like', () => {
+    expect(normaliseArgs(['-p', '-url', '-delim', '-header'])).toEqual([
+      '-p',
+      '-url',
+      '--delim',
+      '-header',
+    ]);
+    expect(normaliseArgs(['-url', '-', '--', '-url'])).toEqual(['--url', '-', '--', '-url']);
+  });
+
+  it('leaves unknown options for commander to name', () => {
+    expect(normaliseArgs(['-bogus', '1', '--help'])).toEqual(['-bogus', '1', '--help']);
+  });
+});
+
+describe('the load command parses DSBulk-style command lines', () => {
+  it('-h names hosts (help is --help) and single-dash long options arrive', async () => {
+    const options = await parsed([
+      '-url',
+      'a.csv,b/',
+      '-k',
+      'ks',
+      '-t',
+      'users',
+      '-h',
+      '10.0.0.1,10.0.0.2:9043',
+      '-header',
+      'false',
+      '-m',
+      '0=id, 2=name',
+      '-cl',
+      'local_one',
+      '-dryRun',
+      'true',
+      '-p',
+      '-starts-with-dash',
+      '-u',
+      'bob',
+    ]);
+    expect(options).toMatchObject({
+      url: 'a.csv,b/',
+      host: '10.0.0.1,10.0.0.2:9043',
+      header: 'false',
+      mapping: '0=id, 2=name',
+      consistency: 'local_one',
+      dryRun: 'true',
+      password: '-starts-with-dash',
+      username: 'bob',
+    });
+    const plan = resolveLoadOptions(options, {});
+    expect(plan).toMatchObject({
+      inputs: ['a.csv', 'b/'],
+      hosts: ['10.0.0.1', '10.0.0.2:9043'],
+      header: false,
+      isPositional: true,
+      mapping: { id: '0', name: '2' },
+      consistency: 'LOCAL_ONE',
+      isDryRun: true,
+    });
+  });
+
+  it('an unknown option is named by commander', async () => {
+    await expect(parsed(['-url', 'a.csv', '-bogus', '1'])).rejects.toThrow(
+      /unknown option '-bogus'/,
+    );
+  });
+
+  it('a bad connector name is named', async () => {
+    await expect(parsed(['-url', 'a.csv', '-c', 'parquet'])).rejects.toThrow(/parquet/);
+  });
+});
+
+describe('resolveLoadOptions', () => {
+  it('defaults: CSV with a header, LOCAL_QUORUM, 100 errors, the local bad file', () => {
+    const plan = resolveLoadOptions(base, {});
+    expect(plan).toMatchObject({
+      inputs: ['data.csv'],
+      format: 'csv',
+      header: true,
+      delimiter: ',',
+      nullValue: '',
+      mapping: undefined,
+      hosts: undefined,
+      port: 9042,
+      consistency: 'LOCAL_QUORUM',
+      maxErrors: 100,
+      isDryRun: false,
+      tls: false,
+      badFile: '.sluice/bad/ks.users.jsonl',
+      extensions: ['.csv', '.csv.gz'],
+    });
+  });
+
+  it('each bad option fails naming that option', () => {
+    const cases: Array<[LoadArgs, string]> = [
+      [{ ...base, url: undefined }, 'url'],
+      [{ ...base, url: '-,a.csv' }, 'url'],
+      [{ ...base, keyspace: undefined }, 'k'],
+      [{ ...base, table: 'bad-name' }, 't'],
+      [{ ...base, header: 'maybe' }, 'header'],
+      [{ ...base, delim: '' }, 'delim'],
+      [{ ...base, consistency: 'SOME' }, 'cl'],
+      [{ ...base, maxErrors: 'many' }, 'maxErrors'],
+      [{ ...base, maxErrors: '150%' }, 'maxErrors'],
+      [{ ...base, workers: '0' }, 'workers'],
+      [{ ...base, port: '70000' }, 'port'],
+      [{ ...base, host: 'a b' }, 'h'],
+      [{ ...base, connector: 'xml' }, 'connector.name'],
+      [{ ...base, connector: 'json', header: 'false' }, 'header'],
+      [{ ...base, header: 'false' }, 'm'],
+      [{ ...base, dryRun: 'sometimes' }, 'dryRun'],
+      [{ ...base, username: 'bob' }, 'p'],
+    ];
+    for (const [args, option] of cases) {
+      const error = configError(() => resolveLoadOptions(args, {}));
+      expect(error.details?.option, JSON.stringify(args)).toBe(option);
+      expect(error.message).toContain(`-${option}`);
+    }
+  });
+
+  it('takes the password from SLUICE_PASSWORD, never echoes it, and needs a user name', () => {
+    const plan = resolveLoadOptions({ ...base, username: 'bob' }, { SLUICE_PASSWORD: 'hunter2' });
+    expect(plan.password).toBe('hunter2');
+    expect(JSON.stringify(describePlan(plan))).not.toContain('hunter2');
+    const cli = resolveLoadOptions(
+      { ...base, username: 'bob', password: 'fromcli' },
+      { SLUICE_PASSWORD: 'env' },
+    );
+    expect(cli.password).toBe('fromcli');
+    const error = configError(() => resolveLoadOptions({ ...base, password: 'hunter2' }, {}));
+    expect(error.message).toMatch(/no user name/);
+    expect(error.message).not.toContain('hunter2');
+  });
+
+  it('--tls-ca implies --tls; json takes JSON Lines extensions', () => {
+    expect(resolveLoadOptions({ ...base, tlsCa: 'ca.pem' }, {}).tls).toBe(true);
+    expect(resolveLoadOptions({ ...base, connector: 'json' }, {})).toMatchObject({
+      format: 'jsonl',
+      extensions: ['.json', '.jsonl', '.json.gz', '.jsonl.gz'],
+    });
+    expect(resolveLoadOptions({ ...base, extensions: 'tsv, *' }, {}).extensions).toEqual([]);
+    expect(resolveLoadOptions({ ...base, extensions: 'tsv,.txt' }, {}).extensions).toEqual([
+      '.tsv',
+      '.txt',
+    ]);
+    expect(resolveLoadOptions({ ...base, delim: '\\t' }, {}).delimiter).toBe('\t');
+  });
+});
+
+describe('parseMapping (DSBulk: field = column)', () => {
+  it('returns column → field; *=* is the default mapping by name', () => {
+    expect(parseMapping('user_id = id, full=name', false)).toEqual({
+      id: 'user_id',
+      name: 'full',
+    });
+    expect(parseMapping('id, name', false)).toEqual({ id: 'id', name: 'name' });
+    expect(parseMapping(' * = * ', false)).toBeUndefined();
+    expect(parseMapping(undefined, false)).toBeUndefined();
+  });
+
+  it('without a header, fields are positions; bare names take the next position', () => {
+    expect(parseMapping('id, name, score', true)).toEqual({ id: '0', name: '1', score: '2' });
+    const sparse = parseMapping('0=id, 3=score', true)!;
+    expect(sparse).toEqual({ id: '0', score: '3' });
+    expect(positionalWidth(sparse)).toBe(4);
+  });
+
+  it('rejects what cannot be meant', () => {
+    expect(() => parseMapping('*=*, a=b', false)).toThrow(/'\*=\*' alone/);
+    expect(() => parseMapping('a=x, b=x', false)).toThrow(/mapped twice/);
+    expect(() => parseMapping('a=1bad', false)).toThrow(/column name/);
+    expect(() => parseMapping('name=id', true)).toThrow(/positions/);
+    expect(() => parseMapping(' , ', false)).toThrow(/field=column/);
+  });
+});
+
+describe('parseMaxErrors', () => {
+  it('a count, a percentage, or -1 for no limit', () => {
+    expect(parseMaxErrors('0')).toBe(0);
+    expect(parseMaxErrors('250')).toBe(250);
+    expect(parseMaxErrors('2.5%')).toBe('2.5%');
+    expect(parseMaxErrors('-1')).toBe(Number.MAX_SAFE_INTEGER);
+    expect(() => parseMaxErrors('-2')).toThrow(/maxErrors/);
+  });
+});

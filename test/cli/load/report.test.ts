@@ -1,0 +1,194 @@
+import fc from 'fast-check';
+import * as hdr from 'hdr-histogram-js';
+import { describe, expect, it } from 'vitest';
+import { progressLine, progressView } from '../../../cli/load/progress.ts';
+import {
+  EXIT,
+  formatSummary,
+  isOverLimit,
+  type LoadReport,
+  mergeHistograms,
+  sinkTotals,
+} from '../../../cli/load/report.ts';
+import type { ActorStats, JobStats } from '../../../runtime/metrics/types.ts';
+
+const SEED = Number(process.env.SLUICE_TEST_SEED ?? 2026);
+
+function histogram(valuesUs: number[]) {
+  const h = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
+  for (const v of valuesUs) h.recordValue(v);
+  return h;
+}
+
+function actor(instance: number, sinks: Record<string, unknown>): ActorStats {
+  return { id: `a/${instance}`, instance, sinks } as unknown as ActorStats;
+}
+
+function jobStats(actors: ActorStats[]): JobStats {
+  return { actors, recordsIn: 0, elapsedMs: 0, workers: 2 } as unknown as JobStats;
+}
+
+describe('mergeHistograms', () => {
+  it('the merged percentiles are those of one histogram of all the values', () => {
+    const values = fc.array(fc.integer({ min: 1, max: 5_000_000 }), {
+      minLength: 1,
+      maxLength: 200,
+    });
+    fc.assert(
+      fc.property(fc.array(values, { minLength: 1, maxLength: 4 }), (parts) => {
+        const merged = mergeHistograms(
+          parts.map((p) => hdr.encodeIntoCompressedBase64(histogram(p))),
+        )!;
+        const whole = histogram(parts.flat());
+        expect(merged.count).toBe(whole.totalCount);
+        expect(merged.p50).toBe(Math.round(whole.getValueAtPercentile(50)) / 1000);
+        expect(merged.p95).toBe(Math.round(whole.getValueAtPercentile(95)) / 1000);
+        expect(merged.p999).toBe(Math.round(whole.getValueAtPercentile(99.9)) / 1000);
+        expect(merged.isExact).toBe(true);
+      }),
+      { seed: SEED, numRuns: 50 },
+    );
+  });
+});
+
+describe('sinkTotals', () => {
+  it('adds every instance, names the bad files of instances that have bad rows', () => {
+    const stats = jobStats([
+      actor(1, { 'cassandra#2': { received: 10, written: 7, bad: 3 } }),
+      actor(0, { 'cassandra#2': { received: 5, written: 5, bad: 0 } }),
+      actor(2, { 'csv#0': {} }),
+    ]);
+    const totals = sinkTotals(stats, 'cassandra#2', 'out/bad.jsonl');
+    expect(totals).toMatchObject({
+      instances: 2,
+      received: 15,
+      written: 12,
+      bad: 3,
+      badFiles: ['out/bad.1.jsonl'],
+      latencyMs: undefined,
+    });
+  });
+
+  it('a dry run counts the rows that would be written', () => {
+    const stats = jobStats([actor(0, { 'dryRun#2': { received: 4, wouldWrite: 3, bad: 1 } })]);
+    expect(sinkTotals(stats, 'dryRun#2', 'b.jsonl')).toMatchObject({
+      written: 3,
+      bad: 1,
+      badFiles: ['b.jsonl'],
+    });
+  });
+
+  it('merges encoded histograms exactly; without them, bounds from the worst host', () => {
+    const a = hdr.encodeIntoCompressedBase64(histogram([1000, 2000, 3000]));
+    const b = hdr.encodeIntoCompressedBase64(histogram([10_000]));
+    const exact = sinkTotals(
+      jobStats([
+        actor(0, { s: { received: 3, written: 3, bad: 0, latencyHdr: a } }),
+        actor(1, { s: { received: 1, written: 1, bad: 0, latencyHdr: b } }),
+      ]),
+      's',
+      'x',
+    ).latencyMs!;
+    expect(exact).toMatchObject({ count: 4, isExact: true });
+    expect(exact.max).toBeCloseTo(10, 1);
+    const host = (p50: number, p999: number, count: number) => ({
+      latencyMs: { count, mean: p50, p50, p99: p999, p999, max: p999 },
+    });
+    const bounded = sinkTotals(
+      jobStats([
+        actor(0, { s: { hosts: { h1: host(1, 5, 10), h2: host(3, 4, 5) } } }),
+        actor(1, { s: { hosts: { h1: host(2, 9, 7), h3: host(0, 0, 0) } } }),
+      ]),
+      's',
+      'x',
+    ).latencyMs!;
+    expect(bounded).toEqual({
+      count: 22,
+      p50: 3,
+      p95: null,
+      p99: 9,
+      p999: 9,
+      max: 9,
+      isExact: false,
+    });
+  });
+});
+
+describe('isOverLimit', () => {
+  it('a count is exceeded past it; a percentage is of the rows received', () => {
+    expect(isOverLimit(0, 10, 0)).toBe(false);
+    expect(isOverLimit(1, 10, 0)).toBe(true);
+    expect(isOverLimit(5, 100, '5%')).toBe(false);
+    expect(isOverLimit(6, 100, '5%')).toBe(true);
+    expect(isOverLimit(1, 1000, '0.1%')).toBe(false);
+  });
+});
+
+describe('formatSummary', () => {
+  const report: LoadReport = {
+    status: 'completedWithErrors',
+    exitCode: EXIT.completedWithErrors,
+    keyspace: 'ks',
+    table: 't',
+    isDryRun: false,
+    inputs: ['a.csv'],
+    workers: 2,
+    rowsRead: 1003,
+    written: 1000,
+    bad: 3,
+    badFiles: ['bad.0.jsonl', 'bad.1.jsonl'],
+    maxErrors: 100,
+    durationMs: 2000,
+    rowsPerSecond: 500,
+    latencyMs: { count: 40, p50: 1, p95: 2, p99: 3, p999: 4, max: 5, isExact: true },
+    insertQuery: undefined,
+    error: undefined,
+    options: { password: '***' },
+  };
+
+  it('says what was written, what was bad and where, how fast, and the latencies', () => {
+    const text = formatSummary(report);
+    expect(text).toContain('ks.t: 1,000 rows written, 3 bad, 1,003 read');
+    expect(text).toContain('bad.0.jsonl, bad.1.jsonl');
+    expect(text).toContain('500 rows/s');
+    expect(text).toMatch(/p50 1\.00 {2}p95 2\.00 {2}p99 3\.00 {2}p99\.9 4\.00/);
+    const dry = formatSummary({
+      ...report,
+      isDryRun: true,
+      latencyMs: undefined,
+      insertQuery: 'INSERT INTO "ks"."t" ("id") VALUES (?)',
+    });
+    expect(dry).toContain('would be written (dry run: nothing written)');
+    expect(dry).toContain('statement: INSERT INTO "ks"."t" ("id") VALUES (?)');
+    expect(dry).not.toContain('latency');
+  });
+});
+
+describe('progress without a terminal', () => {
+  it('writes a line at most every interval, with the estimate when there is one', () => {
+    const lines: string[] = [];
+    const stream = { isTTY: false, write: (s: string) => lines.push(s) } as never;
+    const view = progressView({ stream, estimatedRows: 1000, lineEveryMs: 5000 });
+    const at = (elapsedMs: number, rowsRead: number) =>
+      view.update({ elapsedMs, rowsRead, rowsPerSecond: 100, written: rowsRead, errors: 2 });
+    at(500, 50);
+    at(4000, 400);
+    at(5600, 560);
+    view.stop();
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toBe(
+      `${progressLine({ elapsedMs: 5600, rowsRead: 560, rowsPerSecond: 100, written: 560, errors: 2 }, 1000)}\n`,
+    );
+    expect(lines[1]).toContain('560 rows read (≈56% of ≈1,000)');
+    expect(
+      progressLine(
+        { elapsedMs: 0, rowsRead: 5, rowsPerSecond: 0, written: 0, errors: 0 },
+        undefined,
+      ),
+    ).not.toContain('≈');
+  });
+});
