@@ -1,3 +1,4 @@
+export { type LatencySummary, summarize } from '../../runtime/metrics/histogram.ts';
 export type { BenchWorkerSpec } from './bench-worker.ts';
 export { default as prepareBenchWorker } from './bench-worker.ts';
 export { type Clock, systemClock } from './clock.ts';
@@ -9,7 +10,6 @@ export {
   setUpSchema,
   workerSpecs,
 } from './coordinator.ts';
-export { type LatencySummary, summarize } from './histogram.ts';
 export { type LoopPlan, type OperationSource, runLoop } from './loop.ts';
 export { type BenchMeasurements, mergeResults } from './merge.ts';
 export { type BenchPlan, type RawBenchOptions, resolveBenchOptions } from './options.ts';

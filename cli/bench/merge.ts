@@ -11,7 +11,7 @@ import {
   type LatencySummary,
   mergeEncoded,
   summarize,
-} from './histogram.ts';
+} from '../../runtime/metrics/histogram.ts';
 import type { ErrorSample, SecondResult, WorkerResult } from './recorder.ts';
 
 export interface SecondPoint {

@@ -6,7 +6,11 @@
  * the server took once asked). Without a rate they are the same instant. Failed operations
  * are counted and sampled, not timed, because a timeout's duration is the driver's setting.
  */
-import { createHistogram, encodeHistogram, type Histogram } from './histogram.ts';
+import {
+  createHistogram,
+  encodeHistogram,
+  type Histogram,
+} from '../../runtime/metrics/histogram.ts';
 
 export interface KindResult {
   name: string;

@@ -6,6 +6,7 @@
  */
 
 import { CONSISTENCIES } from '../../connectors/cassandra/config.ts';
+import { type MaxErrors, parseMaxErrors } from '../../connectors/cassandra/error-budget.ts';
 import { splitInputs } from '../../connectors/files/inputs.ts';
 import { ConfigError } from '../../runtime/errors.ts';
 
@@ -60,7 +61,7 @@ export interface LoadPlan {
   port: number;
   localDataCenter: string | undefined;
   consistency: string;
-  maxErrors: number | string;
+  maxErrors: MaxErrors;
   isDryRun: boolean;
   username: string | undefined;
   password: string | undefined;
@@ -190,7 +191,7 @@ export function resolveLoadOptions(
     port,
     localDataCenter: args.dc,
     consistency,
-    maxErrors: parseMaxErrors(args.maxErrors),
+    maxErrors: parseMaxErrors(args.maxErrors, 'option -maxErrors'),
     isDryRun: bool('dryRun', args.dryRun, false),
     username,
     password,
@@ -218,17 +219,6 @@ function parseExtensions(text: string | undefined, format: InputFormat): string[
   // "*" (or an empty list) takes every file of a directory.
   if (list.includes('*')) return [];
   return list.map((e) => (e.startsWith('.') ? e : `.${e}`));
-}
-
-/** `100`, `0`, or `5%`: kept as the sink takes it. `-1` (DSBulk's "no limit") is a huge count. */
-export function parseMaxErrors(text: string | undefined): number | string {
-  if (text === undefined) return 100;
-  const t = text.trim();
-  if (t === '-1') return Number.MAX_SAFE_INTEGER;
-  if (/^\d+$/.test(t)) return Number(t);
-  const percent = /^(\d+(?:\.\d+)?)%$/.exec(t);
-  if (percent && Number(percent[1]) <= 100) return t;
-  throw bad('maxErrors', 'a count (0, 100; -1 for no limit) or a percentage such as 5%', text);
 }
 
 /**

@@ -6,15 +6,15 @@
  * job finished, failed or was cancelled, so an aborted load still says exactly how many rows
  * were written and how many went to the bad files.
  *
- * Write latency: HDR histograms merge exactly, percentiles do not. When the sink's stats carry
- * an encoded histogram (`latencyHdr`: HDR compressed base64, microseconds) the instances' are
- * added and p50 … p99.9 read from the sum. Without it, only each host's percentiles are known,
- * and the report gives their maximum (an upper bound) and says it is approximate.
+ * Write latency: HDR histograms merge exactly, percentiles do not. Each sink instance's stats
+ * carry its histogram (`latencyHdr`: HDR compressed base64, microseconds); the instances' are
+ * added and the percentiles read from the sum, in the same `LatencySummary` (µs) as
+ * `sluice bench` reports.
  */
 
 import { writeFile } from 'node:fs/promises';
-import * as hdr from 'hdr-histogram-js';
 import { badFilePath } from '../../connectors/cassandra/bad-records.ts';
+import { type LatencySummary, mergeEncoded, summarize } from '../../runtime/metrics/histogram.ts';
 import type { JobStats } from '../../runtime/metrics/types.ts';
 
 /** DSBulk's exit codes, so scripts written for it read these alike. */
@@ -30,18 +30,6 @@ export const EXIT = {
 
 export type LoadStatus = keyof typeof EXIT;
 
-export interface LatencySummary {
-  /** Requests measured. */
-  count: number;
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-  p999: number | null;
-  max: number;
-  /** False when merged from per-host percentiles (upper bounds) instead of histograms. */
-  isExact: boolean;
-}
-
 export interface SinkTotals {
   /** Sink instances seen. */
   instances: number;
@@ -50,7 +38,8 @@ export interface SinkTotals {
   bad: number;
   /** Bad-records files that hold rows. */
   badFiles: string[];
-  latencyMs: LatencySummary | undefined;
+  /** Write latency of every request, µs; undefined for a dry run. */
+  latency: LatencySummary | undefined;
   /** A dry run's INSERT statement: what a real load would prepare. */
   insertQuery: string | undefined;
 }
@@ -69,24 +58,18 @@ export interface LoadReport {
   written: number;
   bad: number;
   badFiles: string[];
-  maxErrors: number | string;
+  /** As given: a count, a percentage, or -1 for none. */
+  maxErrors: string;
   durationMs: number;
   /** Rows written (or, with -dryRun, converted) per second. */
   rowsPerSecond: number;
-  latencyMs: LatencySummary | undefined;
+  /** Write latency of every request, µs; undefined for a dry run. */
+  latency: LatencySummary | undefined;
   /** With -dryRun: the INSERT a real load would prepare. */
   insertQuery: string | undefined;
   /** Why the load stopped, when it did not finish. */
   error: string | undefined;
   options: Record<string, unknown>;
-}
-
-interface HostLatency {
-  count: number;
-  p50: number;
-  p99: number;
-  p999: number;
-  max: number;
 }
 
 /** Adds up the final stats of every instance of the sink `sinkId`. */
@@ -102,11 +85,10 @@ export function sinkTotals(stats: JobStats, sinkId: string, badFile: string): Si
     written: 0,
     bad: 0,
     badFiles: [],
-    latencyMs: undefined,
+    latency: undefined,
     insertQuery: undefined,
   };
   const encoded: string[] = [];
-  const hosts: HostLatency[] = [];
   for (const { instance, s } of instances.sort((a, b) => a.instance - b.instance)) {
     totals.received += Number(s.received ?? 0);
     totals.written += Number(s.wouldWrite ?? s.written ?? 0);
@@ -115,67 +97,28 @@ export function sinkTotals(stats: JobStats, sinkId: string, badFile: string): Si
     if (bad > 0) totals.badFiles.push(badFilePath(badFile, instance, parallelism));
     if (typeof s.latencyHdr === 'string') encoded.push(s.latencyHdr);
     if (typeof s.insertQuery === 'string') totals.insertQuery = s.insertQuery;
-    const perHost = (s.hosts ?? {}) as Record<string, { latencyMs?: HostLatency }>;
-    for (const host of Object.values(perHost)) {
-      if (host.latencyMs && host.latencyMs.count > 0) hosts.push(host.latencyMs);
-    }
   }
-  totals.latencyMs =
-    encoded.length > 0 && encoded.length === instances.length
-      ? mergeHistograms(encoded)
-      : boundFromHosts(hosts);
+  totals.latency = mergeHistograms(encoded);
   return totals;
 }
 
-/** Exact percentiles of the sum of HDR histograms recorded in microseconds. */
+/** Percentiles of the sum of the instances' histograms; undefined when nothing was measured. */
 export function mergeHistograms(encoded: readonly string[]): LatencySummary | undefined {
-  const histograms = encoded.map((e) => hdr.decodeFromCompressedBase64(e));
-  const sum = histograms[0];
-  if (sum === undefined) return undefined;
-  for (const h of histograms.slice(1)) sum.add(h);
-  if (sum.totalCount === 0) return undefined;
-  const ms = (us: number) => Math.round(us) / 1000;
-  return {
-    count: sum.totalCount,
-    p50: ms(sum.getValueAtPercentile(50)),
-    p95: ms(sum.getValueAtPercentile(95)),
-    p99: ms(sum.getValueAtPercentile(99)),
-    p999: ms(sum.getValueAtPercentile(99.9)),
-    max: ms(sum.maxValue),
-    isExact: true,
-  };
-}
-
-/** Without histograms: the worst host's percentile bounds the merged one from above. */
-function boundFromHosts(hosts: readonly HostLatency[]): LatencySummary | undefined {
-  if (hosts.length === 0) return undefined;
-  const worst = (key: 'p50' | 'p99' | 'p999' | 'max') => Math.max(...hosts.map((h) => h[key]));
-  return {
-    count: hosts.reduce((sum, h) => sum + h.count, 0),
-    p50: worst('p50'),
-    p95: null,
-    p99: worst('p99'),
-    p999: worst('p999'),
-    max: Math.max(worst('max'), worst('p999')),
-    isExact: false,
-  };
-}
-
-/** Whether the bad rows exceed the limit: a count, or a percentage of the rows received. */
-export function isOverLimit(bad: number, received: number, maxErrors: number | string): boolean {
-  if (typeof maxErrors === 'number') return bad > maxErrors;
-  const ratio = Number(maxErrors.replace('%', '')) / 100;
-  return bad > ratio * received;
+  const sum = mergeEncoded(encoded);
+  try {
+    return sum.totalCount === 0 ? undefined : summarize(sum);
+  } finally {
+    sum.destroy();
+  }
 }
 
 const count = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
 function latencyLine(l: LatencySummary): string {
-  const f = (v: number | null) => (v === null ? 'n/a' : v.toFixed(2));
-  const note = l.isExact ? '' : ' (upper bounds: worst host; p95 needs the sink histograms)';
+  const ms = (us: number) => (us / 1000).toFixed(2);
   return (
-    `  write latency ms: p50 ${f(l.p50)}  p95 ${f(l.p95)}  p99 ${f(l.p99)}  ` +
-    `p99.9 ${f(l.p999)}  max ${f(l.max)}  over ${count.format(l.count)} requests${note}`
+    `  write latency ms: p50 ${ms(l.p50)}  p95 ${ms(l.p95)}  p99 ${ms(l.p99)}  ` +
+    `p99.9 ${ms(l.p999)}  max ${ms(l.max)}  over ${count.format(l.count)} requests`
   );
 }
 
@@ -191,7 +134,7 @@ export function formatSummary(report: LoadReport): string {
   ];
   if (report.bad > 0) lines.push(`  bad rows (line and reason): ${report.badFiles.join(', ')}`);
   if (report.insertQuery !== undefined) lines.push(`  statement: ${report.insertQuery}`);
-  if (report.latencyMs !== undefined) lines.push(latencyLine(report.latencyMs));
+  if (report.latency !== undefined) lines.push(latencyLine(report.latency));
   if (report.error !== undefined) lines.push(`  error: ${report.error}`);
   return lines.join('\n');
 }

@@ -14,6 +14,7 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { CassandraOptions } from '../../connectors/cassandra/config.ts';
+import { formatMaxErrors, isOverBudget } from '../../connectors/cassandra/error-budget.ts';
 import { DEFAULT_CLUSTER_DIR, ensureLocalCluster } from '../../connectors/cassandra/local/index.ts';
 import {
   type InputFile,
@@ -30,7 +31,6 @@ import { progressView, snapshotOf } from './progress.ts';
 import {
   EXIT,
   formatSummary,
-  isOverLimit,
   type LoadReport,
   type LoadStatus,
   type SinkTotals,
@@ -116,7 +116,7 @@ export async function runLoad(plan: LoadPlan, io: LoadIo = defaultIo()): Promise
   let error: string | undefined;
   if (status === 'tooManyErrors') {
     error =
-      `${totals.bad} bad rows exceed -maxErrors ${plan.maxErrors}` +
+      `${totals.bad} bad rows exceed -maxErrors ${formatMaxErrors(plan.maxErrors)}` +
       (totals.badFiles.length > 0 ? `; see ${totals.badFiles.join(', ')}` : '');
   } else if (status === 'fatal') {
     error = messageOf(failure);
@@ -133,10 +133,10 @@ export async function runLoad(plan: LoadPlan, io: LoadIo = defaultIo()): Promise
     written: totals.written,
     bad: totals.bad,
     badFiles: totals.badFiles,
-    maxErrors: plan.maxErrors,
+    maxErrors: formatMaxErrors(plan.maxErrors),
     durationMs,
     rowsPerSecond: durationMs > 0 ? Math.round((totals.written * 1000) / durationMs) : 0,
-    latencyMs: totals.latencyMs,
+    latency: totals.latency,
     insertQuery: totals.insertQuery,
     error,
     options: describePlan(plan),
@@ -161,9 +161,7 @@ function defaultIo(): LoadIo {
 }
 
 function overLimit(totals: SinkTotals, plan: LoadPlan, isEnd: boolean): boolean {
-  // A percentage over the first few rows says little: judge it from 1000 rows, or at the end.
-  if (typeof plan.maxErrors === 'string' && !isEnd && totals.received < 1000) return false;
-  return isOverLimit(totals.bad, totals.received, plan.maxErrors);
+  return isOverBudget(plan.maxErrors, totals.bad, totals.received, isEnd);
 }
 
 function sinkIdOf(stats: JobStats): string {
@@ -216,7 +214,7 @@ async function prepare(
     consistency: plan.consistency as CassandraOptions['consistency'],
     tls: await tlsOptions(plan),
     // The limit is the load's, enforced here across instances (see the header).
-    maxErrors: Number.MAX_SAFE_INTEGER,
+    maxErrors: -1,
     badFile: plan.badFile,
   };
   if (target.localDataCenter !== undefined) sink.localDataCenter = target.localDataCenter;

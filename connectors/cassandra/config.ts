@@ -14,6 +14,7 @@
 import type { ConnectionOptions } from 'node:tls';
 import { inspect } from 'node:util';
 import { ConfigError } from '../../runtime/errors.ts';
+import { type MaxErrors, parseMaxErrors } from './error-budget.ts';
 import { REDACTED, Secret } from './secret.ts';
 
 export const CONSISTENCIES = [
@@ -74,8 +75,6 @@ export const BATCH_GROUPINGS = ['partition', 'replicaSet'] as const;
  *   it would forward to anyway. Fewer, larger requests: the mode for bulk loads.
  */
 export type BatchGrouping = (typeof BATCH_GROUPINGS)[number];
-
-export type MaxErrors = { kind: 'count'; limit: number } | { kind: 'ratio'; ratio: number };
 
 export interface ContactPoint {
   host: string;
@@ -212,19 +211,6 @@ export function parseUrl(url: string): UrlParts {
 
 const URL_PARAMS = new Set(['dc', 'consistency', 'tls', 'table']);
 
-function parseMaxErrors(value: unknown): MaxErrors {
-  if (value === undefined) return { kind: 'count', limit: 100 };
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) {
-    return { kind: 'count', limit: value };
-  }
-  if (typeof value === 'string') {
-    const match = /^(\d+(?:\.\d+)?)%$/.exec(value.trim());
-    const percent = match ? Number(match[1]) : Number.NaN;
-    if (percent >= 0 && percent <= 100) return { kind: 'ratio', ratio: percent / 100 };
-  }
-  return fail('maxErrors', 'a non-negative integer or a percentage such as "5%"', value);
-}
-
 function parseMapping(value: unknown): Record<string, string> | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -338,7 +324,7 @@ export function resolveConfig(options: CassandraOptions): CassandraConfig {
     tls: parseTls(tlsOption),
     localDataCenter,
     mapping: parseMapping(options.mapping),
-    maxErrors: Object.freeze(parseMaxErrors(options.maxErrors)),
+    maxErrors: Object.freeze(parseMaxErrors(options.maxErrors, 'cassandra(): option "maxErrors"')),
     badFile,
     batch: Object.freeze({ maxRows, maxBytes, lingerMs, groupBy }),
     maxBufferedRows: integer('maxBufferedRows', options.maxBufferedRows, 4096, 1, 1 << 24),

@@ -24,15 +24,15 @@
  * callbacks and timers run on the same event loop.
  */
 
-import { encodeIntoCompressedBase64 } from 'hdr-histogram-js';
 import { ConnectorError, SluiceError } from '../../runtime/errors.ts';
 import type { InstanceContext, SinkWriter } from '../../runtime/graph/connector.ts';
+import { createHistogram, encodeHistogram } from '../../runtime/metrics/histogram.ts';
 import type { BadRecordsFile } from './bad-records.ts';
 import type { WriteExecutor } from './client.ts';
 import type { CassandraConfig } from './config.ts';
 import { overBudget } from './error-budget.ts';
 import { chooseLane, Lane, type Request, WINDOW_OUTCOME } from './lane.ts';
-import { type HostStats, latencyHistogram } from './metrics.ts';
+import type { HostStats } from './metrics.ts';
 import type { Ring } from './ring.ts';
 import type { BoundRow } from './schema.ts';
 
@@ -199,13 +199,13 @@ export class CassandraWriter implements SinkWriter<unknown> {
 
   stats(): Record<string, unknown> {
     const hosts: Record<string, HostStats> = {};
-    const latencies = latencyHistogram();
+    const latencies = createHistogram();
     for (const lane of this.#lanes) {
       hosts[lane.address] = lane.metrics.snapshot(lane.window.inFlight, lane.window.limit);
       lane.metrics.addLatenciesTo(latencies);
     }
     // Encoded, so a report can sum every instance's and read exact percentiles from the sum.
-    const latencyHdr = encodeIntoCompressedBase64(latencies);
+    const latencyHdr = encodeHistogram(latencies);
     latencies.destroy();
     return {
       received: this.#received,

@@ -1,6 +1,7 @@
 /** The console summary of a run: counts, throughput, and latency percentiles in ms. */
+
+import type { LatencySummary } from '../../../runtime/metrics/histogram.ts';
 import type { BenchReport } from '../coordinator.ts';
-import type { LatencySummary } from '../histogram.ts';
 
 const COLUMNS: Array<[string, keyof LatencySummary]> = [
   ['min', 'min'],

@@ -4,8 +4,8 @@
  * The JSON report is embedded as an inert data block for tools that scrape the page.
  */
 import { writeFile } from 'node:fs/promises';
+import type { DistributionPoint, LatencySummary } from '../../../runtime/metrics/histogram.ts';
 import type { BenchReport } from '../coordinator.ts';
-import type { DistributionPoint, LatencySummary } from '../histogram.ts';
 import { formatMs } from './console.ts';
 import { escapeXml, lineChart, type Series, type Tick } from './svg.ts';
 

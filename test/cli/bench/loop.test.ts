@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeHistogram } from '../../../cli/bench/histogram.ts';
 import { runLoop } from '../../../cli/bench/loop.ts';
+import { decodeHistogram } from '../../../runtime/metrics/histogram.ts';
 import { FakeClock } from './fixtures/fake-clock.ts';
 import { SimulatedServer } from './fixtures/simulated-server.ts';
 

@@ -1,14 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { mergeResults } from '../../../cli/bench/merge.ts';
+import { runOnThreads } from '../../../cli/bench/threads.ts';
+import { SluiceError } from '../../../runtime/errors.ts';
 import {
   createHistogram,
   decodeHistogram,
   encodeHistogram,
   mergeEncoded,
-} from '../../../cli/bench/histogram.ts';
-import { mergeResults } from '../../../cli/bench/merge.ts';
-import { runOnThreads } from '../../../cli/bench/threads.ts';
-import { SluiceError } from '../../../runtime/errors.ts';
+} from '../../../runtime/metrics/histogram.ts';
 import type { SimulatedResult, SimulatedSpec } from './fixtures/simulated-worker.ts';
 
 const simulatedWorker = new URL('./fixtures/simulated-worker.ts', import.meta.url);

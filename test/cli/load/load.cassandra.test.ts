@@ -158,10 +158,10 @@ describe('sluice load', () => {
       rowsRead: 5,
       isDryRun: false,
     });
-    expect(r.latencyMs?.count).toBeGreaterThan(0);
-    // Summed from every instance's HDR histogram: exact percentiles, p95 included.
-    expect(r.latencyMs?.isExact).toBe(true);
-    expect(r.latencyMs?.p95).toBeGreaterThan(0);
+    // Summed from every instance's HDR histogram: one count per request, p95 included.
+    expect(r.latency?.count).toBeGreaterThan(0);
+    expect(r.latency?.p95).toBeGreaterThan(0);
+    expect(r.latency!.p95).toBeLessThanOrEqual(r.latency!.max);
     expect(run.stdout).toMatch(/p95 \d/);
   });
 

@@ -5,7 +5,6 @@ import {
   describePlan,
   type LoadArgs,
   parseMapping,
-  parseMaxErrors,
   positionalWidth,
   resolveLoadOptions,
 } from '../../../cli/load/options.ts';
@@ -168,7 +167,7 @@ describe('resolveLoadOptions', () => {
       hosts: undefined,
       port: 9042,
       consistency: 'LOCAL_QUORUM',
-      maxErrors: 100,
+      maxErrors: { kind: 'count', limit: 100 },
       isDryRun: false,
       tls: false,
       badFile: '.sluice/bad/ks.users.jsonl',
@@ -256,15 +255,5 @@ describe('parseMapping (DSBulk: field = column)', () => {
     expect(() => parseMapping('a=1bad', false)).toThrow(/column name/);
     expect(() => parseMapping('name=id', true)).toThrow(/positions/);
     expect(() => parseMapping(' , ', false)).toThrow(/field=column/);
-  });
-});
-
-describe('parseMaxErrors', () => {
-  it('a count, a percentage, or -1 for no limit', () => {
-    expect(parseMaxErrors('0')).toBe(0);
-    expect(parseMaxErrors('250')).toBe(250);
-    expect(parseMaxErrors('2.5%')).toBe('2.5%');
-    expect(parseMaxErrors('-1')).toBe(Number.MAX_SAFE_INTEGER);
-    expect(() => parseMaxErrors('-2')).toThrow(/maxErrors/);
   });
 });

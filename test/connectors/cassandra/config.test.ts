@@ -85,9 +85,9 @@ describe('cassandra config', () => {
     ['table', { contactPoints: 'h', keyspace: 'k' }],
     ['contactPoints', { keyspace: 'k', table: 't' }],
     ['consistency', { contactPoints: 'h', keyspace: 'k', table: 't', consistency: 'MOST' }],
-    ['maxErrors', { contactPoints: 'h', keyspace: 'k', table: 't', maxErrors: '5' }],
+    ['maxErrors', { contactPoints: 'h', keyspace: 'k', table: 't', maxErrors: 'five' }],
     ['maxErrors', { contactPoints: 'h', keyspace: 'k', table: 't', maxErrors: '101%' }],
-    ['maxErrors', { contactPoints: 'h', keyspace: 'k', table: 't', maxErrors: -1 }],
+    ['maxErrors', { contactPoints: 'h', keyspace: 'k', table: 't', maxErrors: -2 }],
     ['batch.maxRows', { contactPoints: 'h', keyspace: 'k', table: 't', batch: { maxRows: 0 } }],
     [
       'batch.groupBy',

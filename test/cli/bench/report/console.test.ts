@@ -38,7 +38,7 @@ describe('console and JSON reports', () => {
 
   it('keeps the merged histograms in the JSON, decodable to the reported counts', async () => {
     const report = await sampleReport();
-    const { decodeHistogram } = await import('../../../../cli/bench/histogram.ts');
+    const { decodeHistogram } = await import('../../../../runtime/metrics/histogram.ts');
     const parsed = JSON.parse(toJson(report));
     expect(decodeHistogram(parsed.histograms.latency).totalCount).toBe(report.ops);
     expect(parsed.latencyUs.p99).toBe(report.latencyUs.p99);

@@ -30,13 +30,20 @@ export function decodeHistogram(base64: string): Histogram {
 
 /** A new histogram holding the sum of the encoded ones. */
 export function mergeEncoded(encoded: Iterable<string>): Histogram {
-  const merged = createHistogram();
+  // The sum starts as the first part: adding parts of one layout to it keeps every count in
+  // its bucket, where adding to a fresh histogram of another layout may move values by one.
+  let merged: Histogram | undefined;
   for (const base64 of encoded) {
     const part = decodeHistogram(base64);
+    if (merged === undefined) {
+      merged = part;
+      merged.autoResize = true;
+      continue;
+    }
     merged.add(part);
     part.destroy();
   }
-  return merged;
+  return merged ?? createHistogram();
 }
 
 /** Latency percentiles in microseconds. */
