@@ -4,7 +4,7 @@
  * and what it got (never for the password).
  */
 import { availableParallelism } from 'node:os';
-import { CONSISTENCIES } from '../../connectors/cassandra/config.ts';
+import { CONSISTENCIES, IDENTIFIER } from '../../connectors/cassandra/config.ts';
 import { ConfigError } from '../../runtime/errors.ts';
 import { type ConnectionSettings, parseHosts } from './connection.ts';
 import { workloadByName } from './workloads/registry.ts';
@@ -72,7 +72,6 @@ export const DEFAULTS = {
 };
 
 // Names go into CQL unquoted, so only plain identifiers are accepted.
-const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]{0,47}$/;
 const UNITS_US: Record<string, number> = { us: 1, ms: 1e3, s: 1e6, m: 60e6, h: 3600e6 };
 
 function invalid(flag: string, expected: string, got: string): never {

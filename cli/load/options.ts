@@ -5,7 +5,7 @@
  * Every check fails with a `ConfigError` naming the option. The password is never echoed.
  */
 
-import { CONSISTENCIES } from '../../connectors/cassandra/config.ts';
+import { CONSISTENCIES, IDENTIFIER } from '../../connectors/cassandra/config.ts';
 import { type MaxErrors, parseMaxErrors } from '../../connectors/cassandra/error-budget.ts';
 import { splitInputs } from '../../connectors/files/inputs.ts';
 import { ConfigError } from '../../runtime/errors.ts';
@@ -71,8 +71,6 @@ export interface LoadPlan {
   reportPath: string | undefined;
   badFile: string;
 }
-
-const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]{0,47}$/;
 
 function bad(option: string, expected: string, got?: string): ConfigError {
   const shown = got === undefined ? '' : `, got ${JSON.stringify(got)}`;

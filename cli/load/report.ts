@@ -13,7 +13,7 @@
  */
 
 import { writeFile } from 'node:fs/promises';
-import { badFilePath } from '../../connectors/cassandra/bad-records.ts';
+import { instancePath } from '../../runtime/graph/connector.ts';
 import { type LatencySummary, mergeEncoded, summarize } from '../../runtime/metrics/histogram.ts';
 import type { JobStats } from '../../runtime/metrics/types.ts';
 
@@ -94,7 +94,7 @@ export function sinkTotals(stats: JobStats, sinkId: string, badFile: string): Si
     totals.written += Number(s.wouldWrite ?? s.written ?? 0);
     const bad = Number(s.bad ?? 0);
     totals.bad += bad;
-    if (bad > 0) totals.badFiles.push(badFilePath(badFile, instance, parallelism));
+    if (bad > 0) totals.badFiles.push(instancePath(badFile, instance, parallelism));
     if (typeof s.latencyHdr === 'string') encoded.push(s.latencyHdr);
     if (typeof s.insertQuery === 'string') totals.insertQuery = s.insertQuery;
   }

@@ -10,19 +10,13 @@
  */
 
 import { type FileHandle, mkdir, open } from 'node:fs/promises';
-import { dirname, extname } from 'node:path';
+import { dirname } from 'node:path';
 import { SluiceError } from '../../runtime/errors.ts';
 
 export interface BadRecord {
   record: unknown;
   error: unknown;
   attempts: number;
-}
-
-export function badFilePath(path: string, instance: number, parallelism: number): string {
-  if (parallelism <= 1) return path;
-  const ext = extname(path);
-  return ext === '' ? `${path}.${instance}` : `${path.slice(0, -ext.length)}.${instance}${ext}`;
 }
 
 /** JSON for values JSON cannot carry: bigint as a decimal string, bytes as a CQL hex literal. */

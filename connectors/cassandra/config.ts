@@ -135,7 +135,8 @@ const KNOWN_OPTIONS = new Set([
   'connectTimeoutMs',
 ]);
 // Cassandra quotes nothing in the names we accept, so the statement text needs no escaping.
-const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]{0,47}$/;
+/** An unquoted CQL name of a keyspace, table or column, as Cassandra accepts it (48 characters at most). */
+export const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]{0,47}$/;
 
 function fail(option: string, expected: string, got: unknown): never {
   const shown = option === 'password' ? REDACTED : inspect(got, { depth: 1, breakLength: 200 });

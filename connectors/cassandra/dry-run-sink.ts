@@ -5,8 +5,13 @@
  * not convert to the same bad-records file. Nothing is written to Cassandra.
  */
 
-import type { InstanceContext, Sink, SinkWriter } from '../../runtime/graph/connector.ts';
-import { BadRecordsFile, badFilePath } from './bad-records.ts';
+import {
+  type InstanceContext,
+  instancePath,
+  type Sink,
+  type SinkWriter,
+} from '../../runtime/graph/connector.ts';
+import { BadRecordsFile } from './bad-records.ts';
 import { connect } from './client.ts';
 import { type CassandraConfig, type CassandraOptions, resolveConfig } from './config.ts';
 import { RowMapper, readTableSchema } from './schema.ts';
@@ -44,7 +49,9 @@ export class DryRunSink implements Sink<unknown> {
       // The schema is all a dry run needs from the cluster.
       await client.shutdown().catch(() => {});
     }
-    const bad = new BadRecordsFile(badFilePath(this.config.badFile, ctx.instance, ctx.parallelism));
+    const bad = new BadRecordsFile(
+      instancePath(this.config.badFile, ctx.instance, ctx.parallelism),
+    );
     const { keyspace, table } = this.config;
     let received = 0;
     return {

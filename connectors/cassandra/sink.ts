@@ -8,8 +8,13 @@
  */
 
 import { inspect } from 'node:util';
-import type { InstanceContext, Sink, SinkPartitioner } from '../../runtime/graph/connector.ts';
-import { BadRecordsFile, badFilePath } from './bad-records.ts';
+import {
+  type InstanceContext,
+  instancePath,
+  type Sink,
+  type SinkPartitioner,
+} from '../../runtime/graph/connector.ts';
+import { BadRecordsFile } from './bad-records.ts';
 import { DriverExecutor } from './client.ts';
 import {
   type CassandraConfig,
@@ -58,7 +63,7 @@ export class CassandraSink implements Sink<unknown> {
         ring,
         executor: new DriverExecutor(client, mapper.insertQuery, this.config),
         badRecords: new BadRecordsFile(
-          badFilePath(this.config.badFile, ctx.instance, ctx.parallelism),
+          instancePath(this.config.badFile, ctx.instance, ctx.parallelism),
         ),
         onClose: () => lease.release(),
       });

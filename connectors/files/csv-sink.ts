@@ -7,8 +7,9 @@
 
 import { ConnectorError } from '../../runtime/errors.ts';
 import type { InstanceContext, Sink, SinkWriter } from '../../runtime/graph/connector.ts';
+import { instancePath } from '../../runtime/graph/connector.ts';
 import { formatField } from './column-types.ts';
-import { checkKeys, checkObject, checkPath, instancePath, optionError } from './options.ts';
+import { checkKeys, checkObject, checkPath, optionError } from './options.ts';
 import { fileByteSink, lineWriter, TextWriter } from './text-writer.ts';
 
 export interface CsvFileOptions {

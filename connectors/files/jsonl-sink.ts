@@ -5,8 +5,9 @@
  */
 
 import type { InstanceContext, Sink, SinkWriter } from '../../runtime/graph/connector.ts';
+import { instancePath } from '../../runtime/graph/connector.ts';
 import { jsonReplacer } from './column-types.ts';
-import { checkKeys, checkObject, checkPath, instancePath } from './options.ts';
+import { checkKeys, checkObject, checkPath } from './options.ts';
 import { fileByteSink, lineWriter, TextWriter } from './text-writer.ts';
 
 export function jsonLine(record: unknown): string {

@@ -64,14 +64,3 @@ export function positiveInteger(
   }
   return value;
 }
-
-/** The file an instance writes: `{instance}` in the path, or a suffix before the extension. */
-export function instancePath(path: string, instance: number, parallelism: number): string {
-  if (path.includes('{instance}')) return path.replaceAll('{instance}', String(instance));
-  if (parallelism === 1) return path;
-  const slash = path.lastIndexOf('/');
-  const dot = path.lastIndexOf('.');
-  const digits = String(parallelism - 1).length;
-  const suffix = `-${String(instance).padStart(digits, '0')}`;
-  return dot > slash + 1 ? path.slice(0, dot) + suffix + path.slice(dot) : path + suffix;
-}

@@ -198,3 +198,13 @@ export function channelByteLength(segmentSize: number, segmentCount: number): nu
 export function indexModulus(segmentCount: number): number {
   return segmentCount * Math.floor(2 ** 30 / segmentCount);
 }
+
+/** The index after `index`, modulo `modulus` (I1's indices are free-running modulo indexModulus). */
+export function nextIndex(index: number, modulus: number): number {
+  return index + 1 === modulus ? 0 : index + 1;
+}
+
+/** Segments from `read` to `write`: those published and not yet returned (I1). */
+export function segmentsBetween(write: number, read: number, modulus: number): number {
+  return (write - read + modulus) % modulus;
+}

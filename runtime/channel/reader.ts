@@ -31,12 +31,14 @@ import {
   KIND_FRAGMENT_HEAD,
   KIND_MASK,
   nextEntryOffset,
+  nextIndex,
   PRODUCER_PARKED,
   PRODUCER_WAKE,
   READ_INDEX,
   SEG_BYTES_USED_OFFSET,
   SEG_PUBLISH_INDEX_OFFSET,
   segmentHeaderOffset,
+  segmentsBetween,
   segmentsOffset,
   WRITE_INDEX,
 } from './layout.ts';
@@ -142,14 +144,14 @@ export class SharedChannelReader<T = unknown> implements ChannelReader<T> {
       }
       // Drained: hand the slot back (one credit) before decoding the next segment.
       this.isInSegment = false;
-      read = read + 1 === this.modulus ? 0 : read + 1;
+      read = nextIndex(read, this.modulus);
       this.readIndex = read;
       this.segmentsConsumed++;
       // Release: our reads of the slot happen before the producer may overwrite it (I3).
       Atomics.store(i32, READ_INDEX, read);
       // A stale `write` only under-counts segments in use, which wakes the producer early
       // (it re-checks and parks again), never late.
-      if ((write - read + this.modulus) % this.modulus <= this.wakeInUse) {
+      if (segmentsBetween(write, read, this.modulus) <= this.wakeInUse) {
         unpark(i32, PRODUCER_PARKED, PRODUCER_WAKE);
       }
       if (read === write) write = Atomics.load(i32, WRITE_INDEX);

@@ -33,6 +33,7 @@ import {
   KIND_FRAGMENT,
   KIND_FRAGMENT_HEAD,
   nextEntryOffset,
+  nextIndex,
   PRODUCER_PARKED,
   PRODUCER_WAKE,
   READ_INDEX,
@@ -41,6 +42,7 @@ import {
   SEG_FLAGS_OFFSET,
   SEG_PUBLISH_INDEX_OFFSET,
   segmentHeaderOffset,
+  segmentsBetween,
   segmentsOffset,
   WRITE_INDEX,
 } from './layout.ts';
@@ -243,11 +245,11 @@ export class SharedChannelWriter<T = unknown> implements ChannelWriter<T> {
 
   /** Takes the next slot if there is credit; never waits. */
   private tryAcquire(): boolean {
-    const distance = (this.writeIndex - this.cachedReadIndex + this.modulus) % this.modulus;
+    const distance = segmentsBetween(this.writeIndex, this.cachedReadIndex, this.modulus);
     if (distance >= this.segmentCount) {
       // Acquire: pairs with the consumer's store of readIndex, so the slot is truly drained.
       this.cachedReadIndex = Atomics.load(this.i32, READ_INDEX);
-      const fresh = (this.writeIndex - this.cachedReadIndex + this.modulus) % this.modulus;
+      const fresh = segmentsBetween(this.writeIndex, this.cachedReadIndex, this.modulus);
       if (fresh >= this.segmentCount) return false;
     }
     // Checked once per segment, not per record: an abort is noticed within one segment.
@@ -269,7 +271,7 @@ export class SharedChannelWriter<T = unknown> implements ChannelWriter<T> {
     i32[header + (SEG_ENTRY_COUNT_OFFSET >> 2)] = this.entries;
     i32[header + (SEG_PUBLISH_INDEX_OFFSET >> 2)] = this.writeIndex;
     i32[header + (SEG_FLAGS_OFFSET >> 2)] = 0;
-    this.writeIndex = this.writeIndex + 1 === this.modulus ? 0 : this.writeIndex + 1;
+    this.writeIndex = nextIndex(this.writeIndex, this.modulus);
     this.hasSegment = false;
     this.segmentsPublished++;
     // Release: the segment bytes and header above are visible before the index (I4).
@@ -285,7 +287,7 @@ export class SharedChannelWriter<T = unknown> implements ChannelWriter<T> {
       const read = Atomics.load(i32, READ_INDEX);
       // The same threshold the consumer wakes us at (creditWakeThreshold), so we never wait
       // for a wake-up that will not come.
-      return (this.writeIndex - read + this.modulus) % this.modulus <= this.wakeInUse;
+      return segmentsBetween(this.writeIndex, read, this.modulus) <= this.wakeInUse;
     }).then(() => {
       this.backpressuredMs += performance.now() - started;
       if (isAborted(i32)) this.failAborted();
@@ -366,7 +368,7 @@ export class SharedChannelWriter<T = unknown> implements ChannelWriter<T> {
 
   segmentsInUse(): number {
     const read = Atomics.load(this.i32, READ_INDEX);
-    return (this.writeIndex - read + this.modulus) % this.modulus;
+    return segmentsBetween(this.writeIndex, read, this.modulus);
   }
 
   private stopLinger(): void {

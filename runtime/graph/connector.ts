@@ -70,3 +70,19 @@ export interface Sink<T> {
   readonly partitioner?: SinkPartitioner<T>;
   createWriter(ctx: InstanceContext): SinkWriter<T> | Promise<SinkWriter<T>>;
 }
+
+/**
+ * The file instance `instance` of `parallelism` writes, the one naming scheme of every sink that
+ * writes files (file sinks, bad-records files): `{instance}` in the path is replaced by the
+ * index; otherwise one instance writes the path itself, and several write `-<index>` before the
+ * extension, zero-padded to one width (`out.csv` → `out-0.csv` … `out-11.csv`).
+ */
+export function instancePath(path: string, instance: number, parallelism: number): string {
+  if (path.includes('{instance}')) return path.replaceAll('{instance}', String(instance));
+  if (parallelism === 1) return path;
+  const slash = path.lastIndexOf('/');
+  const dot = path.lastIndexOf('.');
+  const digits = String(parallelism - 1).length;
+  const suffix = `-${String(instance).padStart(digits, '0')}`;
+  return dot > slash + 1 ? path.slice(0, dot) + suffix + path.slice(dot) : path + suffix;
+}

@@ -14,18 +14,10 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isAlive } from './processes.ts';
 
 const LEASES = 'leases';
 const LEASE_STARTED = 'lease-started.json';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Takes a lease and records the nodes this user started; returns the lease's name. */
 export async function takeLease(dir: string, startedNodes: number[]): Promise<string> {

@@ -5,18 +5,10 @@
  */
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isAlive } from './processes.ts';
 import { setupError } from './toolchain.ts';
 
 const POLL_MS = 250;
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export async function withClusterLock<T>(
   dir: string,

@@ -67,7 +67,7 @@ describe('sinkTotals', () => {
       received: 15,
       written: 12,
       bad: 3,
-      badFiles: ['out/bad.1.jsonl'],
+      badFiles: ['out/bad-1.jsonl'],
       latency: undefined,
     });
   });
@@ -111,7 +111,7 @@ describe('formatSummary', () => {
     rowsRead: 1003,
     written: 1000,
     bad: 3,
-    badFiles: ['bad.0.jsonl', 'bad.1.jsonl'],
+    badFiles: ['bad-0.jsonl', 'bad-1.jsonl'],
     maxErrors: '100',
     durationMs: 2000,
     rowsPerSecond: 500,
@@ -134,7 +134,7 @@ describe('formatSummary', () => {
   it('says what was written, what was bad and where, how fast, and the latencies', () => {
     const text = formatSummary(report);
     expect(text).toContain('ks.t: 1,000 rows written, 3 bad, 1,003 read');
-    expect(text).toContain('bad.0.jsonl, bad.1.jsonl');
+    expect(text).toContain('bad-0.jsonl, bad-1.jsonl');
     expect(text).toContain('500 rows/s');
     expect(text).toMatch(/p50 1\.00 {2}p95 2\.00 {2}p99 3\.00 {2}p99\.9 4\.00/);
     const dry = formatSummary({

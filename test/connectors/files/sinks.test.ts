@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csv, csvFile, jsonl, jsonlFile, stdin, stdout } from '../../../connectors/files/index.ts';
-import { instancePath } from '../../../connectors/files/options.ts';
 import { ConfigError, ConnectorError } from '../../../runtime/errors.ts';
 import type { Sink } from '../../../runtime/graph/connector.ts';
+import { instancePath } from '../../../runtime/graph/connector.ts';
 import { context, readInstances, tempDir } from './helpers.ts';
 
 async function writeAll<T>(sink: Sink<T>, records: T[], instance = 0, parallelism = 1) {
