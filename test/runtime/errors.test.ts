@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import * as errors from '../../runtime/errors.ts';
 import {
   CancelledError,
   ChannelClosedError,
@@ -39,6 +40,9 @@ describe('errors', () => {
       expect(error.code).toBe(code);
       // structuredClone is what postMessage does to the serialized form.
       const rebuilt = fromSerialized(structuredClone(serializeError(error)));
+      // The class comes back, not only its name: callers branch on instanceof.
+      expect(Object.getPrototypeOf(rebuilt)).toBe(Object.getPrototypeOf(error));
+      expect(rebuilt).toBeInstanceOf(error.constructor);
       expect(rebuilt).toBeInstanceOf(SluiceError);
       expect(rebuilt.code).toBe(code);
       expect(rebuilt.name).toBe(name);
@@ -46,6 +50,15 @@ describe('errors', () => {
       expect(rebuilt.details).toEqual(error.details);
     },
   );
+
+  it('walks every error class the module exports', () => {
+    const classes = Object.values(errors).filter(
+      (value) =>
+        typeof value === 'function' &&
+        (value === SluiceError || value.prototype instanceof SluiceError),
+    );
+    expect(new Set(table.map(([error]) => error.constructor))).toEqual(new Set(classes));
+  });
 
   it('keeps the cause chain across a thread crossing', () => {
     const root = new TypeError('bad value');
@@ -59,6 +72,16 @@ describe('errors', () => {
     expect(rebuilt.details).toEqual({ operator: 'map#1', instance: 2, record: { a: 1 } });
     expect((rebuilt.cause as Error).message).toBe('bad value');
     expect((rebuilt.cause as Error).name).toBe('TypeError');
+  });
+
+  it('rebuilds a cause of its own class', () => {
+    const error = new WorkerExitedError('worker 1 exited', {
+      cause: new ChannelClosedError('peer gone', { aborted: true }),
+    });
+    const rebuilt = fromSerialized(structuredClone(serializeError(error)));
+    expect(rebuilt).toBeInstanceOf(WorkerExitedError);
+    expect(rebuilt.cause).toBeInstanceOf(ChannelClosedError);
+    expect(rebuilt.cause).toMatchObject({ code: 'ERR_CHANNEL_ABORTED', message: 'peer gone' });
   });
 
   it('names the size and the limit of an oversize record', () => {

@@ -43,6 +43,13 @@ interface Sent {
   settle: (error?: Error) => void;
 }
 
+/**
+ * A cluster that answers as each test decides. It is kept for what a real node cannot produce
+ * on demand: a given failure kind on a given attempt of a given row, requests held pending while
+ * the test inspects windows and backpressure, a response that arrives after close, and
+ * hundreds of seeded property runs in milliseconds. Real faults (a paused node, nodes stopped
+ * and restarted, batches over the server's size limit) are in faults.cassandra.test.ts.
+ */
 class FakeCluster implements WriteExecutor {
   readonly sent: Sent[] = [];
   readonly down = new Set<string>();

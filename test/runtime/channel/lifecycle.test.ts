@@ -3,6 +3,8 @@
  * the surviving side always gets an error naming the abort, never a hang.
  */
 
+import type { EventLoopUtilization } from 'node:perf_hooks';
+import type { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { abortChannel } from '../../../runtime/channel/abort.ts';
 import { bytesCodec } from '../../../runtime/channel/bytes-codec.ts';
@@ -215,6 +217,19 @@ describe('a third party aborts for a dead worker', () => {
   });
 });
 
+/**
+ * Resolves once `worker`'s event loop has waited idle since `since`. The main thread reads the
+ * worker's loop metrics, which announce nothing: poll, bounded. An exited worker reports no
+ * positive idle time, so the caller races this against its exit.
+ */
+async function loopIdleSince(worker: Worker, since: EventLoopUtilization): Promise<void> {
+  const deadline = performance.now() + 10_000;
+  while (worker.performance.eventLoopUtilization(since).idle <= 0) {
+    if (performance.now() > deadline) throw new Error('the worker never waited idle');
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+
 describe('parking', () => {
   it('keeps a worker alive while its consumer is parked with nothing else pending', async () => {
     const handle = createChannel({ segmentSize: 128, segmentCount: 2 });
@@ -225,8 +240,14 @@ describe('parking', () => {
     });
     workers.push(consumer.worker);
     await consumer.next('parked');
-    // Widen the window in which a worker without its keep-alive would exit.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    const parkedAt = consumer.worker.performance.eventLoopUtilization();
+    // A loop with nothing to keep it alive exits instead of waiting, so once the worker's loop
+    // has sat idle since parking, the keep-alive is what holds it; without one it exits first.
+    const parked = await Promise.race([
+      loopIdleSince(consumer.worker, parkedAt).then(() => 'waiting idle'),
+      exited(consumer.worker).then((code) => `exited with code ${code}`),
+    ]);
+    expect(parked).toBe('waiting idle');
     const writer = new SharedChannelWriter(handle, bytesCodec);
     for (let i = 0; i < 5; i++) await writer.write(makeRecord(i, i * 10));
     await writer.end();

@@ -1,6 +1,9 @@
 /**
- * The local 3-node cluster the suite runs on: real JVMs on 127.0.0.1-3, checked through the
- * driver the way a user's job would see them.
+ * A local 3-node cluster as the launcher runs it: real JVMs, each on its own loopback address,
+ * checked through the driver the way a user's job would see them. It is the suite's own cluster
+ * on 127.0.0.1-3 when the suite runs one. When the suite runs against a cluster of yours
+ * (CASSANDRA_CONTACT_POINTS), which may well sit on those addresses, this file starts a private
+ * cluster on 127.0.0.11-13 instead (private-cluster.ts) and stops it at its end.
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -9,32 +12,53 @@ import cassandra from 'cassandra-driver';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   clusterStatus,
-  DEFAULT_CLUSTER_DIR,
   ensureLocalCluster,
   type LocalCluster,
 } from '../../../../connectors/cassandra/local/index.ts';
-import { clusterLayout } from '../../../../connectors/cassandra/local/layout.ts';
+import {
+  type ClusterLayout,
+  clusterLayout,
+} from '../../../../connectors/cassandra/local/layout.ts';
 import { nodeClient, probeCluster } from '../../../../connectors/cassandra/local/probe.ts';
 import '../../../setup/cassandra-context.ts';
+import { PRIVATE_CLUSTER, startPrivateCluster } from '../private-cluster.ts';
 
 const execFileAsync = promisify(execFile);
 const CLI = new URL('../../../../bin/sluice.js', import.meta.url).pathname;
-const ADDRESSES = ['127.0.0.1', '127.0.0.2', '127.0.0.3'];
 const KEYSPACE = 'sluice_local_cluster_test';
+/** The global setup starts the suite's cluster from node 1 (the launcher's default). */
+const SUITE_FIRST_NODE = 1;
 const quiet = (): void => {};
 
-// This file tests the local launcher itself, so it needs the local cluster even when the rest
-// of the suite runs against CASSANDRA_CONTACT_POINTS; then it starts it and stops what it started.
 let cluster: LocalCluster;
+let firstNode: number;
+let layout: ClusterLayout;
+/** Node addresses, in node order. */
+let addresses: string[];
+let release: () => Promise<unknown>;
 let client: cassandra.Client;
 
 beforeAll(async () => {
-  cluster = await ensureLocalCluster({
-    isLeased: true,
-    nodes: 3,
-    dir: inject('cassandra').dir ?? DEFAULT_CLUSTER_DIR,
-    onProgress: quiet,
-  });
+  const suiteDir = inject('cassandra').dir;
+  if (suiteDir === undefined) {
+    const own = await startPrivateCluster();
+    cluster = own.cluster;
+    firstNode = PRIVATE_CLUSTER.firstNode;
+    release = () => own.stop();
+  } else {
+    // Leased like the global setup's, so a run sharing the cluster never stops it under us.
+    cluster = await ensureLocalCluster({
+      isLeased: true,
+      nodes: 3,
+      dir: suiteDir,
+      firstNode: SUITE_FIRST_NODE,
+      onProgress: quiet,
+    });
+    firstNode = SUITE_FIRST_NODE;
+    release = () => cluster.release();
+  }
+  layout = clusterLayout(cluster.dir, 3, firstNode);
+  addresses = layout.nodes.map((node) => node.address);
   client = new cassandra.Client({
     contactPoints: cluster.contactPoints,
     localDataCenter: cluster.localDataCenter,
@@ -44,12 +68,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await client?.shutdown();
-  await cluster?.release();
+  await release?.();
 });
+
+const othersThan = (address: string) => addresses.filter((other) => other !== address);
 
 describe('a local 3-node cluster', () => {
   it('serves CQL on each node’s own address, with the pre-computed tokens', async () => {
-    const layout = clusterLayout(cluster.dir, 3);
     for (const node of layout.nodes) {
       const pinned = nodeClient(node);
       try {
@@ -59,9 +84,7 @@ describe('a local 3-node cluster', () => {
         expect(String(local.listen_address)).toBe(node.address);
         expect([...local.tokens]).toEqual([node.token]);
         const peers = await pinned.execute('SELECT peer, native_address FROM system.peers_v2');
-        expect(peers.rows.map((row) => String(row.peer)).sort()).toEqual(
-          ADDRESSES.filter((address) => address !== node.address),
-        );
+        expect(peers.rows.map((row) => String(row.peer)).sort()).toEqual(othersThan(node.address));
       } finally {
         await pinned.shutdown();
       }
@@ -70,14 +93,10 @@ describe('a local 3-node cluster', () => {
 
   it('has every node seeing the two others UP in its gossip', async () => {
     // Each node watches its gossip state until every peer's heartbeat has moved.
-    const probes = await probeCluster(clusterLayout(cluster.dir, 3), undefined, {
-      isGossipChecked: true,
-    });
-    expect(probes.map((probe) => [probe.servesCql, probe.peersUp])).toEqual([
-      [true, ['127.0.0.2', '127.0.0.3']],
-      [true, ['127.0.0.1', '127.0.0.3']],
-      [true, ['127.0.0.1', '127.0.0.2']],
-    ]);
+    const probes = await probeCluster(layout, undefined, { isGossipChecked: true });
+    expect(probes.map((probe) => [probe.servesCql, probe.peersUp])).toEqual(
+      addresses.map((address) => [true, othersThan(address)]),
+    );
   });
 
   // A coordinator answers at consistency ALL only when its failure detector holds every replica
@@ -99,7 +118,7 @@ describe('a local 3-node cluster', () => {
       },
     );
     const hosts = client.getState().getConnectedHosts();
-    expect(hosts.map((host) => host.address.split(':')[0]).sort()).toEqual(ADDRESSES);
+    expect(hosts.map((host) => host.address.split(':')[0]).sort()).toEqual(addresses);
     for (const host of hosts) {
       const row = (
         await client.execute(`SELECT v FROM ${KEYSPACE}.kv WHERE k = ?`, [key], {
@@ -113,15 +132,20 @@ describe('a local 3-node cluster', () => {
   });
 
   it('is reused by ensureLocalCluster: same pids, nothing started', async () => {
-    const again = await ensureLocalCluster({ nodes: 3, dir: cluster.dir, onProgress: quiet });
+    const again = await ensureLocalCluster({
+      nodes: 3,
+      dir: cluster.dir,
+      firstNode,
+      onProgress: quiet,
+    });
     expect(again.pids).toEqual(cluster.pids);
     expect(again.startedNodes).toEqual([]);
-    expect(again.contactPoints).toEqual(ADDRESSES.map((address) => `${address}:9042`));
+    expect(again.contactPoints).toEqual(addresses.map((address) => `${address}:9042`));
   });
 
   it('refuses to reuse the dir for a cluster of another shape', async () => {
     await expect(
-      ensureLocalCluster({ nodes: 2, dir: cluster.dir, onProgress: quiet }),
+      ensureLocalCluster({ nodes: 2, dir: cluster.dir, firstNode, onProgress: quiet }),
     ).rejects.toThrow(/holds a Cassandra 5\.0\.\d+ cluster of 3 node\(s\).*but 2 node\(s\)/);
   });
 
@@ -129,11 +153,9 @@ describe('a local 3-node cluster', () => {
     const status = await clusterStatus(cluster.dir);
     expect(status.exists).toBe(true);
     expect(status.nodes.map((node) => [node.address, node.pid, node.isUp])).toEqual(
-      ADDRESSES.map((address, i) => [address, cluster.pids[i], true]),
+      addresses.map((address, i) => [address, cluster.pids[i], true]),
     );
-    for (const node of status.nodes) {
-      expect(node.peersUp).toEqual(ADDRESSES.filter((address) => address !== node.address));
-    }
+    for (const node of status.nodes) expect(node.peersUp).toEqual(othersThan(node.address));
   });
 
   it('is reported by the CLI: start reuses it, status --json shows 3 nodes UP', async () => {
@@ -143,6 +165,8 @@ describe('a local 3-node cluster', () => {
       'start',
       '--dir',
       cluster.dir,
+      '--first-node',
+      String(firstNode),
     ]);
     expect(start.stdout).toBe(`${cluster.contactPoints.join(',')}\n`);
     expect(start.stderr).toMatch(/reused in \d+\.\d s/);
