@@ -262,8 +262,7 @@ function describe(run: LoadRun, rows: number): string {
     `round ${run.round}  ${run.loader.padEnd(8)} ${count.format(perSecond(rows, run.wallMs)).padStart(9)} rows/s ` +
     `(spawn to exit ${(run.wallMs / 1000).toFixed(1)} s; own clock ${(run.ownMs / 1000).toFixed(1)} s, ` +
     `${count.format(perSecond(rows, run.ownMs))} rows/s)  cpu ${cpu}  peak RSS ${peak} ` +
-    `(${growth === undefined ? 'n/a' : `${growth >= 0 ? '+' : ''}${growth} MB`} from 25 % to 75 % of the run)  ` +
-    `${count.format(rows)} rows counted, sample matches`
+    `(${growth === undefined ? 'n/a' : `${growth >= 0 ? '+' : ''}${growth} MB`} from 25 % to 75 % of the run)`
   );
 }
 
@@ -311,7 +310,16 @@ async function main(): Promise<void> {
           loader === 'sluice'
             ? await loadWithSluice(csv.path, options, round, table)
             : await loadWithBaseline(csv.path, options, round, table.name);
-        const counted = await table.countRows();
+        const run = { loader, round, ...measured };
+        // Printed before the checks, so that a failing check does not lose the figures.
+        log(describe(run, options.rows));
+        if (options.rssCurve) {
+          const points = run.rss.map(
+            (p) => `${Math.round(p.atMs / 1000)}s ${Math.round(p.bytes / MB)}`,
+          );
+          log(`  RSS (MB) of ${loader}, every 2 s: ${points.join(', ')}`);
+        }
+        const counted = await table.countRows(options.rows);
         if (counted !== options.rows) {
           throw new Error(
             `${loader} (round ${round}) left ${counted} rows in ${table.name}, not ${options.rows}`,
@@ -326,15 +334,8 @@ async function main(): Promise<void> {
               `${sample.digest}, against ${expectedSample.rows} rows, ${expectedSample.digest}`,
           );
         }
-        const run = { loader, round, ...measured };
+        log(`  ${count.format(counted)} rows counted, sample matches`);
         runs.push(run);
-        log(describe(run, options.rows));
-        if (options.rssCurve) {
-          const points = run.rss.map(
-            (p) => `${Math.round(p.atMs / 1000)}s ${Math.round(p.bytes / MB)}`,
-          );
-          log(`  RSS (MB) of ${loader}, every 2 s: ${points.join(', ')}`);
-        }
       }
     }
   } finally {

@@ -13,6 +13,10 @@ export const KEYSPACE = 'sluice_bench_load';
 /** TRUNCATE and DROP wait for every node; a loaded machine needs more than the default 12 s. */
 const SLOW_MS = 120_000;
 const COUNT_SLICES = 32;
+/** Rows counted by one query at most, roughly: a busy node answers that well within its timeout. */
+const ROWS_PER_SLICE = 50_000;
+const COUNT_CONCURRENCY = 4;
+const COUNT_ATTEMPTS = 3;
 
 /** One row's values, in the order of `COLUMNS`, as one line of text (null as `<null>`). */
 export function canonicalRow(values: readonly unknown[]): string {
@@ -64,29 +68,45 @@ export class BenchTable {
   }
 
   /** The table's rows, counted token range by token range so no request scans it all. */
-  async countRows(): Promise<number> {
-    const span = 2n ** 64n / BigInt(COUNT_SLICES);
+  /**
+   * Rows in the table, counted over token slices of about `ROWS_PER_SLICE` rows of `expected`,
+   * a few at a time, each retried a few times: one count(*) over millions of rows on a busy
+   * 2-core cluster times out.
+   */
+  async countRows(expected: number): Promise<number> {
+    const slices = Math.max(COUNT_SLICES, Math.ceil(expected / ROWS_PER_SLICE));
+    const span = 2n ** 64n / BigInt(slices);
     const low = (i: number) => -(2n ** 63n) + span * BigInt(i);
-    const counts = await Promise.all(
-      Array.from({ length: COUNT_SLICES }, async (_, i) => {
-        const isLast = i === COUNT_SLICES - 1;
-        // Half-open ranges [low, high), the last one closed at the maximum token.
-        const query =
-          `SELECT count(*) FROM ${this.name} WHERE token(user_id) >= ? AND token(user_id) ` +
-          (isLast ? '<= ?' : '< ?');
-        const high = isLast ? 2n ** 63n - 1n : low(i + 1);
-        const result = await this.client.execute(
-          query,
-          [
-            cassandra.types.Long.fromString(String(low(i))),
-            cassandra.types.Long.fromString(String(high)),
-          ],
-          { prepare: true },
-        );
-        return (result.first().get('count') as cassandra.types.Long).toNumber();
-      }),
-    );
-    return counts.reduce((a, b) => a + b, 0);
+    const countSlice = async (i: number): Promise<number> => {
+      const isLast = i === slices - 1;
+      // Half-open ranges [low, high), the last one closed at the maximum token.
+      const query =
+        `SELECT count(*) FROM ${this.name} WHERE token(user_id) >= ? AND token(user_id) ` +
+        (isLast ? '<= ?' : '< ?');
+      const high = isLast ? 2n ** 63n - 1n : low(i + 1);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const result = await this.client.execute(
+            query,
+            [
+              cassandra.types.Long.fromString(String(low(i))),
+              cassandra.types.Long.fromString(String(high)),
+            ],
+            { prepare: true },
+          );
+          return (result.first().get('count') as cassandra.types.Long).toNumber();
+        } catch (error) {
+          if (attempt >= COUNT_ATTEMPTS) throw error;
+        }
+      }
+    };
+    let total = 0;
+    let next = 0;
+    const worker = async () => {
+      while (next < slices) total += await countSlice(next++);
+    };
+    await Promise.all(Array.from({ length: COUNT_CONCURRENCY }, worker));
+    return total;
   }
 
   /**
