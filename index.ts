@@ -1,3 +1,7 @@
+/**
+ * `sluice`: the API users write and run jobs with. Wire helpers and engine internals stay out;
+ * test/entry-points.test.ts lists every export, so a change to this surface is seen.
+ */
 export { pipeline } from './operators/pipeline.ts';
 export type {
   ProcessContext,
@@ -14,7 +18,20 @@ export {
   type RejectingOptions,
 } from './operators/stream.ts';
 export { OutputTag, type Rejected } from './operators/types.ts';
-export * from './runtime/errors.ts';
+export {
+  CancelledError,
+  ChannelClosedError,
+  CodecError,
+  ConfigError,
+  ConnectorError,
+  type ErrorCode,
+  GraphMismatchError,
+  OperatorFailedError,
+  RecordTooLargeError,
+  SetupError,
+  SluiceError,
+  WorkerExitedError,
+} from './runtime/errors.ts';
 export type * from './runtime/graph/connector.ts';
 export type { JobDefinition } from './runtime/graph/job-module.ts';
 export { describePlan, type PhysicalPlan } from './runtime/graph/planner.ts';

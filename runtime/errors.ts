@@ -5,19 +5,23 @@
  * `SerializedError` (plain data) and are rebuilt on the other side by `fromSerialized`.
  */
 
-export type ErrorCode =
-  | 'ERR_SLUICE'
-  | 'ERR_CHANNEL_CLOSED'
-  | 'ERR_CHANNEL_ABORTED'
-  | 'ERR_RECORD_TOO_LARGE'
-  | 'ERR_CODEC'
-  | 'ERR_OPERATOR_FAILED'
-  | 'ERR_WORKER_EXITED'
-  | 'ERR_CANCELLED'
-  | 'ERR_GRAPH_MISMATCH'
-  | 'ERR_INVALID_CONFIG'
-  | 'ERR_CONNECTOR'
-  | 'ERR_CASSANDRA_SETUP';
+/** Every code an error of Sluice's can carry; each has its class below. */
+export const ERROR_CODES = [
+  'ERR_SLUICE',
+  'ERR_CHANNEL_CLOSED',
+  'ERR_CHANNEL_ABORTED',
+  'ERR_RECORD_TOO_LARGE',
+  'ERR_CODEC',
+  'ERR_OPERATOR_FAILED',
+  'ERR_WORKER_EXITED',
+  'ERR_CANCELLED',
+  'ERR_GRAPH_MISMATCH',
+  'ERR_INVALID_CONFIG',
+  'ERR_CONNECTOR',
+  'ERR_SETUP',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface SerializedError {
   code: ErrorCode;
@@ -113,6 +117,20 @@ export class ConnectorError extends SluiceError {
   }
 }
 
+/** A worker built a different graph from the job module than the main thread did. */
+export class GraphMismatchError extends SluiceError {
+  constructor(message: string, options: { details?: Record<string, unknown> } = {}) {
+    super(message, { ...options, code: 'ERR_GRAPH_MISMATCH' });
+  }
+}
+
+/** This machine lacks what a command needs (Java, Maven, a free address), with what to install. */
+export class SetupError extends SluiceError {
+  constructor(message: string, options: { details?: Record<string, unknown> } = {}) {
+    super(message, { ...options, code: 'ERR_SETUP' });
+  }
+}
+
 /** The job was cancelled by its caller (`cancel()`, Ctrl-C). */
 export class CancelledError extends SluiceError {
   constructor(message: string) {
@@ -131,6 +149,8 @@ const byName: Record<string, { prototype: SluiceError }> = {
   CancelledError,
   ConfigError,
   ConnectorError,
+  GraphMismatchError,
+  SetupError,
 };
 
 export function serializeError(error: unknown): SerializedError {

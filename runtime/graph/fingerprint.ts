@@ -9,7 +9,7 @@
  */
 
 import { createHash } from 'node:crypto';
-import { SluiceError } from '../errors.ts';
+import { GraphMismatchError } from '../errors.ts';
 import type { LogicalGraph } from './types.ts';
 
 /** Plain data: one entry per node, sent to workers along with the plan. */
@@ -70,11 +70,15 @@ export function firstDifference(
   return undefined;
 }
 
-export function graphMismatchError(jobUrl: string, where: string, difference: string): SluiceError {
-  return new SluiceError(
+export function graphMismatchError(
+  jobUrl: string,
+  where: string,
+  difference: string,
+): GraphMismatchError {
+  return new GraphMismatchError(
     `job module ${jobUrl} built a different graph on ${where} than on the main thread: ${difference}. ` +
       'A job module must build the same graph on every import: no Math.random(), clock or environment-dependent branches',
-    { code: 'ERR_GRAPH_MISMATCH', details: { where, difference } },
+    { details: { where, difference } },
   );
 }
 

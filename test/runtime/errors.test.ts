@@ -6,9 +6,12 @@ import {
   CodecError,
   ConfigError,
   ConnectorError,
+  ERROR_CODES,
   fromSerialized,
+  GraphMismatchError,
   OperatorFailedError,
   RecordTooLargeError,
+  SetupError,
   SluiceError,
   serializeError,
   WorkerExitedError,
@@ -29,9 +32,15 @@ const table: Array<[SluiceError, string, string]> = [
   [new CancelledError('x'), 'CancelledError', 'ERR_CANCELLED'],
   [new ConfigError('x'), 'ConfigError', 'ERR_INVALID_CONFIG'],
   [new ConnectorError('x'), 'ConnectorError', 'ERR_CONNECTOR'],
+  [new GraphMismatchError('x'), 'GraphMismatchError', 'ERR_GRAPH_MISMATCH'],
+  [new SetupError('x'), 'SetupError', 'ERR_SETUP'],
 ];
 
 describe('errors', () => {
+  it('gives every error code a class', () => {
+    expect(new Set(table.map(([, , code]) => code))).toEqual(new Set(ERROR_CODES));
+  });
+
   it.each(table)(
     '%s has its name and stable code, and survives a thread crossing',
     (error, name, code) => {

@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
-import { SluiceError } from '../../../runtime/errors.ts';
+import { SetupError } from '../../../runtime/errors.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -33,8 +33,8 @@ export interface ToolchainEnv {
   JAVA_HOME?: string | undefined;
 }
 
-export function setupError(message: string, details?: Record<string, unknown>): SluiceError {
-  return new SluiceError(message, { code: 'ERR_CASSANDRA_SETUP', details });
+export function setupError(message: string, details?: Record<string, unknown>): SetupError {
+  return new SetupError(message, { details });
 }
 
 /** Finds an executable on a PATH string, as a shell would; undefined when absent. */

@@ -7,10 +7,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   type CassandraOptions,
   cassandra as cassandraSink,
-  loadReplicaRouting,
-  ReplicaRouter,
 } from '../../../connectors/cassandra/index.ts';
 import { Ring, ringSpecFromClient } from '../../../connectors/cassandra/ring.ts';
+import { loadReplicaRouting, ReplicaRouter } from '../../../connectors/cassandra/routing.ts';
 import { RowMapper, readTableSchema } from '../../../connectors/cassandra/schema.ts';
 import type {
   CassandraWriteResult,

@@ -83,7 +83,7 @@ describe('ensureLocalCluster when a node does not come up', () => {
         onProgress: () => {},
       }),
     );
-    expect(error.code).toBe('ERR_CASSANDRA_SETUP');
+    expect(error.code).toBe('ERR_SETUP');
     expect(error.message).toMatch(
       /node 240 \(127\.0\.0\.240, pid \d+\) exited with code 3 while starting/,
     );

@@ -33,7 +33,7 @@ async function setupErrorOf(promise: Promise<unknown>): Promise<SluiceError> {
     (reason: unknown) => reason,
   );
   expect(error).toBeInstanceOf(SluiceError);
-  expect((error as SluiceError).code).toBe('ERR_CASSANDRA_SETUP');
+  expect((error as SluiceError).code).toBe('ERR_SETUP');
   return error as SluiceError;
 }
 
@@ -137,7 +137,7 @@ describe('a missing or unsuitable JDK', () => {
     );
     expect(failure?.code).toBe(1);
     expect(failure?.stderr).toMatch(
-      /^sluice: Java not found on PATH.*apt-get install openjdk-17-jdk-headless.*\[ERR_CASSANDRA_SETUP\]$/m,
+      /^sluice: Java not found on PATH.*apt-get install openjdk-17-jdk-headless.*\[ERR_SETUP\]$/m,
     );
   });
 });
