@@ -20,7 +20,7 @@
  *
  * Replication factor 1 by default: with 3 nodes on a 2-core machine, RF 3 triples the servers'
  * work and both loaders would wait on Cassandra alike, which measures the cluster, not the
- * loader. Both write at LOCAL_QUORUM, `sluice load`'s default (one replica at RF 1).
+ * loader. Both write at LOCAL_QUORUM (one replica at RF 1), chosen explicitly for both.
  *
  * Memory: each loader's resident set (all its threads) is read every 2 s. A loader that keeps
  * nothing per row holds a flat curve after its first seconds; the figures are its peak and its

@@ -1,13 +1,14 @@
 /**
  * `sluice bench <workload>`: drives a Cassandra workload and reports honest latencies.
  *
- * The command parses and validates options, runs the harness (bench/harness), prints a
+ * The command parses and validates options, runs the harness (this folder), prints a
  * summary and writes the reports. The first Ctrl-C stops issuing operations and still
  * reports what was measured; a second one exits at once.
  */
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { ConfigError } from '../../runtime/errors.ts';
+import { addConnectionOptions, resolvePassword } from '../connection-options.ts';
 import { runBench } from './coordinator.ts';
 import { DEFAULTS, defaultWorkers, type RawBenchOptions, resolveBenchOptions } from './options.ts';
 import { formatProgress, formatSummary } from './report/console.ts';
@@ -16,79 +17,54 @@ import { writeJsonReport } from './report/json.ts';
 import { WORKLOADS } from './workloads/registry.ts';
 
 interface CommandLine extends RawBenchOptions {
-  passwordFile?: string;
   quiet?: boolean;
 }
 
 export function benchCommand(): Command {
   const workloads = WORKLOADS.map((w) => `  ${w.name.padEnd(10)} ${w.summary}`).join('\n');
-  return (
-    new Command('bench')
-      .description('run a Cassandra benchmark workload and report latency percentiles')
-      .argument('<workload>', WORKLOADS.map((w) => w.name).join(' | '))
-      // -h is --hosts here, as in cassandra-stress and latte.
-      .helpOption('--help', 'display help for bench')
-      .option(
-        '-h, --hosts <list>',
-        'contact points, host or host:port, comma-separated',
-        DEFAULTS.hosts,
-      )
-      .option('--port <n>', 'port of hosts that name none', String(DEFAULTS.port))
-      .option('--dc <name>', 'local data center', DEFAULTS.dc)
-      .option('-u, --user <name>', 'user name for password authentication')
-      .option(
-        '-p, --password <password>',
-        'password (visible to other local users: prefer --password-file)',
-      )
-      .option('--password-file <path>', 'read the password from the first line of this file')
-      .option('--tls', 'connect with TLS')
-      .option('-k, --keyspace <name>', 'keyspace', DEFAULTS.keyspace)
-      .option('--table <name>', 'table (default: per workload: kv, kv_text, ts, ts_text)')
-      .option('--rf <n>', 'replication factor of a keyspace this run creates', String(DEFAULTS.rf))
-      .option('--consistency <level>', 'consistency level of every operation', DEFAULTS.consistency)
-      .option('--rate <ops>', 'fixed rate in operations per second (default: maximum throughput)')
-      .option(
-        '--duration <time>',
-        `measured time, such as 30s or 5m (default ${DEFAULTS.duration})`,
-      )
-      .option('--count <n>', 'measured operations instead of a duration, such as 100k')
-      .option('--warmup <time>', 'time run first and not measured', DEFAULTS.warmup)
-      .option(
-        '--concurrency <n>',
-        'operations in flight, split across workers',
-        String(DEFAULTS.concurrency),
-      )
-      .option('--workers <n>', 'worker threads', String(defaultWorkers()))
-      .option('--value-size <n>', 'bytes (or characters) per value', String(DEFAULTS.valueSize))
-      .option('--value-type <type>', 'blob or text', DEFAULTS.valueType)
-      .option(
-        '--keys <n>',
-        'read, mixed: keys 0 … n − 1, as written by insert --count n',
-        String(DEFAULTS.keys),
-      )
-      .option(
-        '--rows-per-partition <n>',
-        'insert-ts: rows per series',
-        String(DEFAULTS.rowsPerPartition),
-      )
-      .option('--ratio <r:w>', 'mixed: reads to writes', DEFAULTS.ratio)
-      .option('--seed <n>', 'seed of all generated keys and values', String(DEFAULTS.seed))
-      .option('--report <file.json>', 'write the JSON report here')
-      .option('--html <file.html>', 'write the HTML report here')
-      .option('-q, --quiet', 'no progress lines')
-      .addHelpText('after', `\nWorkloads:\n${workloads}`)
-      .action((workload: string, options: CommandLine) => bench(workload, options))
-  );
+  const command = new Command('bench')
+    .description('run a Cassandra benchmark workload and report latency percentiles')
+    .argument('<workload>', WORKLOADS.map((w) => w.name).join(' | '))
+    // -h is --host, as in every command that connects (and as in cassandra-stress and latte).
+    .helpOption('--help', 'display help for bench');
+  return addConnectionOptions(command)
+    .option('-k, --keyspace <name>', 'keyspace', DEFAULTS.keyspace)
+    .option('--table <name>', 'table (default: per workload: kv, kv_text, ts, ts_text)')
+    .option('--rf <n>', 'replication factor of a keyspace this run creates', String(DEFAULTS.rf))
+    .option('--rate <ops>', 'fixed rate in operations per second (default: maximum throughput)')
+    .option('--duration <time>', `measured time, such as 30s or 5m (default ${DEFAULTS.duration})`)
+    .option('--count <n>', 'measured operations instead of a duration, such as 100k')
+    .option('--warmup <time>', 'time run first and not measured', DEFAULTS.warmup)
+    .option(
+      '--concurrency <n>',
+      'operations in flight, split across workers',
+      String(DEFAULTS.concurrency),
+    )
+    .option('--workers <n>', 'worker threads', String(defaultWorkers()))
+    .option('--value-size <n>', 'bytes (or characters) per value', String(DEFAULTS.valueSize))
+    .option('--value-type <type>', 'blob or text', DEFAULTS.valueType)
+    .option(
+      '--keys <n>',
+      'read, mixed: keys 0 … n − 1, as written by insert --count n',
+      String(DEFAULTS.keys),
+    )
+    .option(
+      '--rows-per-partition <n>',
+      'insert-ts: rows per series',
+      String(DEFAULTS.rowsPerPartition),
+    )
+    .option('--ratio <r:w>', 'mixed: reads to writes', DEFAULTS.ratio)
+    .option('--seed <n>', 'seed of all generated keys and values', String(DEFAULTS.seed))
+    .option('--report <file.json>', 'write the JSON report here')
+    .option('--html <file.html>', 'write the HTML report here')
+    .option('-q, --quiet', 'no progress lines')
+    .addHelpText('after', `\nWorkloads:\n${workloads}`)
+    .action((workload: string, options: CommandLine) => bench(workload, options));
 }
 
 async function bench(workload: string, options: CommandLine): Promise<void> {
-  const raw: RawBenchOptions = { ...options };
-  if (options.passwordFile !== undefined) {
-    if (options.password !== undefined) {
-      throw new ConfigError('--password and --password-file cannot be given together');
-    }
-    raw.password = await readPasswordFile(options.passwordFile);
-  }
+  const raw: RawBenchOptions = { ...options, password: await resolvePassword(options) };
+  if (options.tlsCa !== undefined) raw.tlsCaPem = await readCa(options.tlsCa);
   const plan = resolveBenchOptions(workload, raw);
   const controller = new AbortController();
   const onSigint = () => {
@@ -118,16 +94,13 @@ async function bench(workload: string, options: CommandLine): Promise<void> {
   }
 }
 
-async function readPasswordFile(path: string): Promise<string> {
+async function readCa(path: string): Promise<string> {
   try {
-    const text = await readFile(path, 'utf8');
-    return text.split(/\r?\n/, 1)[0] ?? '';
+    return await readFile(path, 'utf8');
   } catch (error) {
     throw new ConfigError(
-      `--password-file ${path} cannot be read: ${(error as NodeJS.ErrnoException).code}`,
-      {
-        details: { option: 'password-file' },
-      },
+      `--tls-ca ${path} cannot be read: ${(error as NodeJS.ErrnoException).code}`,
+      { details: { option: 'tls-ca' } },
     );
   }
 }

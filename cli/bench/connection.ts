@@ -14,6 +14,8 @@ export interface ConnectionSettings {
   username: string | undefined;
   password: string | undefined;
   tls: boolean;
+  /** PEM of the CA to trust (--tls-ca); the system's CAs otherwise. */
+  tlsCa?: string | undefined;
 }
 
 /** "h1,h2:9043,[::1]:9042" with a default port, into "host:port" strings. */
@@ -23,16 +25,16 @@ export function parseHosts(text: string, defaultPort: number): string[] {
     .map((part) => part.trim())
     .filter((part) => part !== '');
   if (hosts.length === 0) {
-    throw new ConfigError(`--hosts must list at least one host, got "${text}"`, {
-      details: { option: 'hosts' },
+    throw new ConfigError(`--host must list at least one host, got "${text}"`, {
+      details: { option: 'host' },
     });
   }
   return hosts.map((host) => {
     const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]\s]+))(?::(\d{1,5}))?$/.exec(host);
     const port = Number(match?.[3] ?? defaultPort);
     if (!match || port < 1 || port > 65_535) {
-      throw new ConfigError(`--hosts must be "host" or "host:port" items, got "${host}"`, {
-        details: { option: 'hosts' },
+      throw new ConfigError(`--host must be "host" or "host:port" items, got "${host}"`, {
+        details: { option: 'host' },
       });
     }
     return match[1] === undefined ? `${match[2]}:${port}` : `[${match[1]}]:${port}`;
@@ -52,7 +54,7 @@ export function describeConnection(settings: ConnectionSettings) {
 
 export function createClient(settings: ConnectionSettings): Client {
   if (settings.password !== undefined && settings.username === undefined) {
-    throw new ConfigError('--password needs --user', { details: { option: 'password' } });
+    throw new ConfigError('--password needs --username', { details: { option: 'password' } });
   }
   return new Client({
     contactPoints: settings.contactPoints,
@@ -70,7 +72,9 @@ export function createClient(settings: ConnectionSettings): Client {
       : {
           authProvider: new auth.PlainTextAuthProvider(settings.username, settings.password ?? ''),
         }),
-    ...(settings.tls ? { sslOptions: {} } : {}),
+    ...(settings.tls
+      ? { sslOptions: settings.tlsCa === undefined ? {} : { ca: settings.tlsCa } }
+      : {}),
   });
 }
 

@@ -6,22 +6,18 @@
 import { availableParallelism } from 'node:os';
 import { CONSISTENCIES, IDENTIFIER } from '../../connectors/cassandra/config.ts';
 import { ConfigError } from '../../runtime/errors.ts';
+import { type ConnectionArgs, DEFAULT_CONSISTENCY } from '../connection-options.ts';
 import { type ConnectionSettings, parseHosts } from './connection.ts';
 import { workloadByName } from './workloads/registry.ts';
 import type { ConsistencyName, ValueType, WorkloadOptions } from './workloads/types.ts';
 
 /** The command line as commander hands it over: strings, booleans, absent. */
-export interface RawBenchOptions {
-  hosts?: string;
-  port?: string;
-  dc?: string;
-  user?: string;
-  password?: string;
-  tls?: boolean;
+export interface RawBenchOptions extends ConnectionArgs {
+  /** The CA of --tls-ca, read by the command. */
+  tlsCaPem?: string;
   keyspace?: string;
   table?: string;
   rf?: string;
-  consistency?: string;
   rate?: string;
   duration?: string;
   count?: string;
@@ -59,7 +55,7 @@ export const DEFAULTS = {
   dc: 'datacenter1',
   keyspace: 'sluice_bench',
   rf: 1,
-  consistency: 'LOCAL_ONE' as ConsistencyName,
+  consistency: DEFAULT_CONSISTENCY,
   duration: '30s',
   warmup: '0s',
   concurrency: 64,
@@ -169,11 +165,12 @@ export function resolveBenchOptions(workload: string, raw: RawBenchOptions): Ben
   return {
     workload,
     connection: {
-      contactPoints: parseHosts(raw.hosts ?? DEFAULTS.hosts, port),
+      contactPoints: parseHosts(raw.host ?? DEFAULTS.hosts, port),
       localDataCenter: dc,
-      username: raw.user,
+      username: raw.username,
       password: raw.password,
-      tls: raw.tls === true,
+      tls: raw.tls === true || raw.tls === 'true' || raw.tlsCaPem !== undefined,
+      tlsCa: raw.tlsCaPem,
     },
     workloadOptions: {
       keyspace: identifier('keyspace', raw.keyspace ?? DEFAULTS.keyspace),

@@ -24,6 +24,7 @@ const VALUED = [
   'nullValue',
   'username',
   'password',
+  'password-file',
   'tls-ca',
   'connector',
   'workers',

@@ -8,6 +8,7 @@
  */
 
 import { Command, Option } from 'commander';
+import { addConnectionOptions, resolvePassword } from '../connection-options.ts';
 import { normaliseArgs } from './argv.ts';
 import { type LoadArgs, resolveLoadOptions } from './options.ts';
 import { EXIT } from './report.ts';
@@ -58,9 +59,6 @@ export function loadCommand(): Command {
     .option('--url <inputs>', 'files, directories, globs (comma-separated), or - for stdin')
     .option('-k, --keyspace <name>', 'keyspace')
     .option('-t, --table <name>', 'table')
-    .option('-h, --host <hosts>', 'contact points: host or host:port, comma-separated')
-    .option('--port <n>', 'port of hosts that name none (default 9042)')
-    .option('--dc <name>', 'local data center (default datacenter1)')
     .addOption(
       new Option('-c, --connector <name>', 'input format (--connector.name)').choices([
         'csv',
@@ -72,16 +70,11 @@ export function loadCommand(): Command {
     .option('--delim <text>', 'CSV field delimiter (default ",", \\t for tab)')
     .option('--nullValue <text>', 'CSV: the field that means null (default: empty)')
     .option('-m, --mapping <spec>', "field=column pairs, or '*=*' (see below)")
-    .option('--consistency <level>', 'write consistency (-cl; default LOCAL_QUORUM)')
     .option(
       '--maxErrors <n|n%>',
       'bad rows tolerated: a count or a percentage; -1: no limit (default 100)',
     )
     .option('--dryRun [true|false]', 'read and convert everything, write nothing')
-    .option('-u, --username <name>', 'user name (password authentication)')
-    .option('-p, --password <password>', 'password (or SLUICE_PASSWORD)')
-    .option('--tls [true|false]', 'connect with TLS')
-    .option('--tls-ca <file>', 'PEM file of the CA that signed the nodes (implies --tls)')
     .option('--recursive [true|false]', 'directories: read subdirectories too')
     .option(
       '--extensions <list>',
@@ -92,20 +85,21 @@ export function loadCommand(): Command {
     .option(
       '--badFile <path>',
       'JSON Lines file of bad rows (default .sluice/bad/<ks>.<table>.jsonl)',
-    )
-    .addHelpText('after', HELP_AFTER)
-    .action(async (options: LoadArgs) => {
-      let plan: ReturnType<typeof resolveLoadOptions>;
-      try {
-        plan = resolveLoadOptions(options);
-      } catch (error) {
-        // Reported here rather than thrown to main.ts, whose exit code is 1: DSBulk's is 3.
-        process.stderr.write(`sluice load: ${messageOf(error)}\n`);
-        process.exitCode = EXIT.fatal;
-        return;
-      }
-      process.exitCode = await runLoad(plan);
-    });
+    );
+  addConnectionOptions(command);
+  command.addHelpText('after', HELP_AFTER).action(async (options: LoadArgs) => {
+    let plan: ReturnType<typeof resolveLoadOptions>;
+    try {
+      if (options.passwordFile !== undefined) options.password = await resolvePassword(options);
+      plan = resolveLoadOptions(options);
+    } catch (error) {
+      // Reported here rather than thrown to main.ts, whose exit code is 1: DSBulk's is 3.
+      process.stderr.write(`sluice load: ${messageOf(error)}\n`);
+      process.exitCode = EXIT.fatal;
+      return;
+    }
+    process.exitCode = await runLoad(plan);
+  });
   command.exitOverride((error) => {
     // Commander's own errors (unknown option, missing value) exit 3 too, after its message.
     if (error.exitCode !== 0) process.exit(EXIT.fatal);

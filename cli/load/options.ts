@@ -9,26 +9,19 @@ import { CONSISTENCIES, IDENTIFIER } from '../../connectors/cassandra/config.ts'
 import { type MaxErrors, parseMaxErrors } from '../../connectors/cassandra/error-budget.ts';
 import { splitInputs } from '../../connectors/files/inputs.ts';
 import { ConfigError } from '../../runtime/errors.ts';
+import { type ConnectionArgs, DEFAULT_CONSISTENCY } from '../connection-options.ts';
 
 /** What commander hands over, all strings as typed (booleans may be true or "true"/"false"). */
-export interface LoadArgs {
+export interface LoadArgs extends ConnectionArgs {
   url?: string;
   keyspace?: string;
   table?: string;
-  host?: string;
-  port?: string;
-  dc?: string;
   header?: string;
   delim?: string;
   mapping?: string;
-  consistency?: string;
   maxErrors?: string;
   dryRun?: boolean | string;
   nullValue?: string;
-  username?: string;
-  password?: string;
-  tls?: boolean | string;
-  tlsCa?: string;
   connector?: string;
   workers?: string;
   report?: string;
@@ -142,7 +135,7 @@ export function resolveLoadOptions(
       "given with -header false, to name the column of each field: -m '0=id, 1=name' or -m 'id, name'",
     );
   }
-  const consistency = (args.consistency ?? 'LOCAL_QUORUM').toUpperCase();
+  const consistency = (args.consistency ?? DEFAULT_CONSISTENCY).toUpperCase();
   if (!(CONSISTENCIES as readonly string[]).includes(consistency)) {
     throw bad('cl', `one of ${CONSISTENCIES.join(', ')}`, args.consistency);
   }

@@ -10,7 +10,7 @@ let client: Client;
 
 function plan(workload: string, options: RawBenchOptions) {
   return resolveBenchOptions(workload, {
-    hosts: target.contactPoints.join(','),
+    host: target.contactPoints.join(','),
     dc: target.localDataCenter,
     keyspace,
     rf: '1',

@@ -62,10 +62,10 @@ describe('option parsing', () => {
     ],
     [
       'a bad port in the hosts',
-      { hosts: 'a:99999' },
-      /--hosts must be "host" or "host:port" items, got "a:99999"/,
+      { host: 'a:99999' },
+      /--host must be "host" or "host:port" items, got "a:99999"/,
     ],
-    ['an empty host list', { hosts: ' , ' }, /--hosts must list at least one host/],
+    ['an empty host list', { host: ' , ' }, /--host must list at least one host/],
     ['an out-of-range rf', { rf: '0' }, /--rf must be a whole number from 1 to 32/],
   ];
 

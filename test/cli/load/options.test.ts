@@ -155,7 +155,7 @@ describe('the load command parses DSBulk-style command lines', () => {
 });
 
 describe('resolveLoadOptions', () => {
-  it('defaults: CSV with a header, LOCAL_QUORUM, 100 errors, the local bad file', () => {
+  it('defaults: CSV with a header, LOCAL_ONE, 100 errors, the local bad file', () => {
     const plan = resolveLoadOptions(base, {});
     expect(plan).toMatchObject({
       inputs: ['data.csv'],
@@ -166,7 +166,7 @@ describe('resolveLoadOptions', () => {
       mapping: undefined,
       hosts: undefined,
       port: 9042,
-      consistency: 'LOCAL_QUORUM',
+      consistency: 'LOCAL_ONE',
       maxErrors: { kind: 'count', limit: 100 },
       isDryRun: false,
       tls: false,
