@@ -103,7 +103,11 @@ export class BenchTable {
     let total = 0;
     let next = 0;
     const worker = async () => {
-      while (next < slices) total += await countSlice(next++);
+      while (next < slices) {
+        // Read `total` only after the await: `total += await …` would add to a stale total.
+        const counted = await countSlice(next++);
+        total += counted;
+      }
     };
     await Promise.all(Array.from({ length: COUNT_CONCURRENCY }, worker));
     return total;
