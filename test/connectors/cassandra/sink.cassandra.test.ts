@@ -144,7 +144,7 @@ async function readBack(keyspace: string): Promise<string[]> {
 interface WriterStats {
   written: number;
   routing: { replica: number; nonReplica: number };
-  hosts: Record<string, { requests: number; rows: number; latencyMs: { count: number } }>;
+  hosts: Record<string, { requests: number; rows: number; latency: { count: number } }>;
 }
 
 describe.each([1, 3] as const)('cassandra sink at RF %i', (rf) => {
@@ -174,7 +174,7 @@ describe.each([1, 3] as const)('cassandra sink at RF %i', (rf) => {
       // 150 partitions of ~20 rows: batching must have grouped rows.
       expect(requests).toBeLessThan(3000 / 2);
       expect(hostStats.filter((h) => h.requests > 0)).toHaveLength(3);
-      expect(hostStats.every((h) => h.latencyMs.count === h.requests)).toBe(true);
+      expect(hostStats.every((h) => h.latency.count === h.requests)).toBe(true);
     } finally {
       await writer.close();
     }
