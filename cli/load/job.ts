@@ -2,7 +2,7 @@
  * The job behind `sluice load`: files (or stdin) → rows → the Cassandra sink.
  *
  * Every worker imports this module and builds the same graph from the same params, which are
- * plain data prepared by the command (runtime/cli/load/run.ts): the inputs are resolved there
+ * plain data prepared by the command (cli/load/run.ts): the inputs are resolved there
  * once, so every reader splits the same list.
  *
  * Each row carries "file:line" in `_source` (no CQL column can have that name: an unquoted
