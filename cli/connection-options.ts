@@ -72,3 +72,15 @@ export async function resolvePassword(
     );
   }
 }
+
+/** The PEM text of --tls-ca: plain data, so it crosses to the workers as it is. */
+export async function readTlsCa(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(
+      `--tls-ca ${path} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      { details: { option: 'tls-ca' } },
+    );
+  }
+}

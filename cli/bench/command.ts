@@ -5,10 +5,8 @@
  * summary and writes the reports. The first Ctrl-C stops issuing operations and still
  * reports what was measured; a second one exits at once.
  */
-import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import { ConfigError } from '../../runtime/errors.ts';
-import { addConnectionOptions, resolvePassword } from '../connection-options.ts';
+import { addConnectionOptions, readTlsCa, resolvePassword } from '../connection-options.ts';
 import { runBench } from './coordinator.ts';
 import { DEFAULTS, defaultWorkers, type RawBenchOptions, resolveBenchOptions } from './options.ts';
 import { formatProgress, formatSummary } from './report/console.ts';
@@ -64,7 +62,7 @@ export function benchCommand(): Command {
 
 async function bench(workload: string, options: CommandLine): Promise<void> {
   const raw: RawBenchOptions = { ...options, password: await resolvePassword(options) };
-  if (options.tlsCa !== undefined) raw.tlsCaPem = await readCa(options.tlsCa);
+  if (options.tlsCa !== undefined) raw.tlsCaPem = await readTlsCa(options.tlsCa);
   const plan = resolveBenchOptions(workload, raw);
   const controller = new AbortController();
   const onSigint = () => {
@@ -91,16 +89,5 @@ async function bench(workload: string, options: CommandLine): Promise<void> {
     if (plan.htmlPath !== undefined) await writeHtmlReport(plan.htmlPath, report);
   } finally {
     process.off('SIGINT', onSigint);
-  }
-}
-
-async function readCa(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    throw new ConfigError(
-      `--tls-ca ${path} cannot be read: ${(error as NodeJS.ErrnoException).code}`,
-      { details: { option: 'tls-ca' } },
-    );
   }
 }

@@ -11,7 +11,7 @@
  * writes are idempotent, so loading the file again is safe.
  */
 
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { CassandraOptions } from '../../connectors/cassandra/config.ts';
 import { formatMaxErrors, isOverBudget } from '../../connectors/cassandra/error-budget.ts';
@@ -21,9 +21,10 @@ import {
   isStdin as isStdinInput,
   resolveInputs,
 } from '../../connectors/files/inputs.ts';
-import { ConfigError, SluiceError } from '../../runtime/errors.ts';
+import { SluiceError } from '../../runtime/errors.ts';
 import { run } from '../../runtime/job/job.ts';
 import type { JobStats } from '../../runtime/metrics/types.ts';
+import { readTlsCa } from '../connection-options.ts';
 import type { LoadJobParams } from './job.ts';
 import { describePlan, type LoadPlan, positionalWidth } from './options.ts';
 import { estimateRows, firstRecordWidth } from './peek.ts';
@@ -270,15 +271,7 @@ async function findTarget(plan: LoadPlan, io: LoadIo): Promise<Target> {
 async function tlsOptions(plan: LoadPlan): Promise<CassandraOptions['tls']> {
   if (!plan.tls) return false;
   if (plan.tlsCaFile === undefined) return true;
-  try {
-    // Plain data: the PEM text crosses to the workers in the job's params.
-    return { ca: await readFile(plan.tlsCaFile, 'utf8') };
-  } catch (error) {
-    throw new ConfigError(
-      `--tls-ca ${plan.tlsCaFile} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-      { details: { option: 'tls-ca' } },
-    );
-  }
+  return { ca: await readTlsCa(plan.tlsCaFile) };
 }
 
 /**
