@@ -155,7 +155,8 @@ class GeneratorReader<T> implements SourceReader<T> {
     });
   }
 
-  private stop(): void {
+  /** Ends the input: a pending `next()` resolves `null` (a drain, a cancel, `close`). */
+  stop(): void {
     this.isClosed = true;
     clearTimeout(this.timer);
     this.timer = undefined;

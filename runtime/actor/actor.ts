@@ -63,6 +63,8 @@ export class Actor {
 
   private state: ActorSample['state'] = 'deploying';
   private isCancelled = false;
+  /** Set by `drain`: the source reads no further batch. */
+  private isDraining = false;
   /**
    * Ends the actor's current wait, whatever it waits for; `cancel` calls it. An actor does one
    * thing at a time, so there is one wait and one slot. A wait must never be raced against a
@@ -90,15 +92,21 @@ export class Actor {
     return this.chain.open();
   }
 
-  /** Run until the end of input, an error or a cancel. Never throws. */
-  async run(): Promise<ActorOutcome> {
+  /**
+   * Run until the end of input, an error or a cancel. Never throws. `startAtEpochMs` is the
+   * job's start instant, handed to the source reader.
+   */
+  async run(startAtEpochMs = Date.now()): Promise<ActorOutcome> {
     this.state = 'running';
     this.startedAt = performance.now();
     const head = this.chain.head;
     try {
       const source = this.chain.sourceReader;
-      if (source !== undefined) await this.runSource(head, source);
-      else await this.runChannels(head);
+      if (source !== undefined) {
+        this.at(head);
+        source.start?.(startAtEpochMs);
+        await this.runSource(head, source);
+      } else await this.runChannels(head);
       this.throwIfCancelled();
       await this.finish();
       const sinks = await this.closeSinks();
@@ -107,6 +115,24 @@ export class Actor {
       return { status: 'finished', sample: this.sample(), sinks };
     } catch (error) {
       return this.failWith(error);
+    }
+  }
+
+  /**
+   * Read no more: a source actor ends its input once the batch it is reading has arrived (a
+   * reader with `stop()` is asked to end that read early), and then finishes as at the end of
+   * its input, so what was read is processed and written. Other actors finish as their
+   * inputs end.
+   */
+  drain(): void {
+    if (this.isDraining) return;
+    this.isDraining = true;
+    const reader = this.chain.sourceReader;
+    if (reader?.stop === undefined || this.state !== 'running') return;
+    try {
+      reader.stop();
+    } catch {
+      // Stopping early is a courtesy: the batch being read still ends the input.
     }
   }
 
@@ -128,8 +154,10 @@ export class Actor {
   }
 
   private async runSource(head: ChainNode, reader: SourceReader<unknown>): Promise<void> {
+    if (this.isDraining) reader.stop?.();
     for (;;) {
       this.throwIfCancelled();
+      if (this.isDraining) break;
       this.at(head);
       const batch = await this.unlessCancelled(reader.next());
       this.throwIfCancelled();

@@ -30,7 +30,10 @@ export interface DeployRequest {
 export interface ActorControl {
   /** Resolves once the actor is open (job imported, fingerprint checked, channels attached). */
   deployed(): Promise<void>;
-  start(): void;
+  /** `atEpochMs`: the job's start instant, the same for every actor (see `SourceReader.start`). */
+  start(atEpochMs: number): void;
+  /** Sources end their input after the batch they are reading; the rest of the job finishes. */
+  drain(): void;
   cancel(): void;
   sample(): ActorSample | undefined;
 }

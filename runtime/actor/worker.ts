@@ -53,6 +53,8 @@ export default async function hostActor(request: DeployRequest): Promise<ActorOu
   let actor: Actor | undefined;
   let isStarted = false;
   let isCancelled = false;
+  let startAtEpochMs = 0;
+  let isDraining = false;
   let markDeployed!: () => void;
   const deployed = new Promise<void>((resolve) => (markDeployed = resolve));
   let release!: () => void;
@@ -60,9 +62,14 @@ export default async function hostActor(request: DeployRequest): Promise<ActorOu
 
   const control: ActorControl = {
     deployed: () => deployed,
-    start() {
+    start(atEpochMs) {
       isStarted = true;
+      startAtEpochMs = atEpochMs;
       release();
+    },
+    drain() {
+      isDraining = true;
+      actor?.drain();
     },
     cancel() {
       isCancelled = true;
@@ -99,7 +106,8 @@ export default async function hostActor(request: DeployRequest): Promise<ActorOu
     markDeployed();
     await released;
     if (isCancelled || !isStarted) actor.cancel();
-    return await actor.run();
+    if (isDraining) actor.drain();
+    return await actor.run(startAtEpochMs);
   } finally {
     request.port.close();
   }

@@ -20,8 +20,19 @@ export interface InstanceContext {
 
 /** Reads this instance's share of the input, in batches. */
 export interface SourceReader<T> {
+  /**
+   * Called once, before the first `next()`, with the job's start instant (ms since the epoch),
+   * the same for every instance of every source: a source that paces itself by the clock (a
+   * benchmark's schedule of operations) lines its instances up on it.
+   */
+  start?(atEpochMs: number): void;
   /** The next batch of records, or `null` at the end of this instance's share. */
   next(): Promise<T[] | null>;
+  /**
+   * The job is draining (`JobHandle.drain()`): end the pending or next `next()` early, with
+   * what was already read or `null`. Without it, the batch being read ends the input.
+   */
+  stop?(): void;
   /** Release files and sockets; called once, after the end or on cancel. */
   close(): Promise<void>;
 }

@@ -41,6 +41,9 @@ import { emptySample, summarize } from '../metrics/job.ts';
 import type { ActorSample, JobState, JobStats } from '../metrics/types.ts';
 import { placeOn, slotBalancer } from './placement.ts';
 
+/** How far ahead of now the job's start instant is set; sources that pace themselves wait for it. */
+const START_LEAD_MS = 20;
+
 const workerFile = new URL('../actor/worker-bootstrap.mjs', import.meta.url).href;
 
 /**
@@ -88,6 +91,8 @@ export interface SinkResult {
 export interface JobResult {
   /** By sink operator id ("collect#4"). */
   sinks: Record<string, SinkResult>;
+  /** True when `drain()` ended the sources before the end of their input. */
+  isDrained: boolean;
   metrics: JobStats;
 }
 
@@ -121,6 +126,7 @@ export class JobHandle extends EventEmitter<JobEvents> {
   /** Each worker slot's exit code, stored by the worker as it exits (see WorkerData). */
   private exitCodes = new Int32Array(new SharedArrayBuffer(0));
   private isStopping = false;
+  private isDraining = false;
   private wakeStop: () => void = () => {};
   private readonly stopRequested = new Promise<void>((resolve) => (this.wakeStop = resolve));
 
@@ -144,6 +150,20 @@ export class JobHandle extends EventEmitter<JobEvents> {
     this.recordFailure(new CancelledError(`job ${this.jobUrl} was cancelled`), 'cancel');
     this.stop();
     await this.result.catch(() => {});
+  }
+
+  /**
+   * Stop reading, and finish the rest: every source ends its input after the batch it is
+   * reading, what was read flows through the job and is written, sinks flush, and `result`
+   * resolves as for a finished job, with `isDrained` set. For an interrupted bulk job that must
+   * account for everything it read; `cancel()` is the way to stop at once.
+   */
+  drain(): void {
+    if (this.isDraining || this.isStopping) return;
+    this.isDraining = true;
+    for (const actor of this.actors) {
+      if (actor.final === undefined) actor.remote.drain().catch(() => {});
+    }
   }
 
   /** Current counters and rates (over the interval since the previous call). */
@@ -298,7 +318,11 @@ export class JobHandle extends EventEmitter<JobEvents> {
       if (!this.isStopping) {
         this.state = 'running';
         this.emit('deployed', physical);
-        for (const actor of this.actors) actor.remote.start().catch(() => {});
+        // Far enough ahead for the start calls to reach every worker (see SourceReader.start).
+        const startAtEpochMs = Date.now() + START_LEAD_MS;
+        for (const actor of this.actors) actor.remote.start(startAtEpochMs).catch(() => {});
+        // A drain asked for while deploying found no actor to tell.
+        if (this.isDraining) for (const actor of this.actors) actor.remote.drain().catch(() => {});
         const every = options.progressIntervalMs ?? 1000;
         if (every > 0) {
           timer = setInterval(() => {
@@ -336,6 +360,7 @@ export class JobHandle extends EventEmitter<JobEvents> {
     this.previous.clear();
     return {
       sinks,
+      isDrained: this.isDraining,
       metrics: this.summarize(
         outcomes.map((o) => o.sample),
         false,
