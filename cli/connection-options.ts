@@ -14,7 +14,14 @@
 
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import type { ConsistencyName } from '../connectors/cassandra/config.ts';
+import {
+  CONSISTENCIES,
+  type ConnectionOptions,
+  type ConsistencyName,
+  formatContactPoint,
+  parseContactPoints,
+} from '../connectors/cassandra/config.ts';
+import { DEFAULT_CLUSTER_DIR, ensureLocalCluster } from '../connectors/cassandra/local/index.ts';
 import { ConfigError } from '../runtime/errors.ts';
 
 export const DEFAULT_CONSISTENCY: ConsistencyName = 'LOCAL_ONE';
@@ -83,4 +90,140 @@ export async function readTlsCa(path: string): Promise<string> {
       { details: { option: 'tls-ca' } },
     );
   }
+}
+
+/** The connection flags, validated; plain data. */
+export interface ConnectionPlan {
+  /** "host:port" each; undefined: CASSANDRA_CONTACT_POINTS, else the local cluster. */
+  hosts: string[] | undefined;
+  port: number;
+  localDataCenter: string | undefined;
+  consistency: ConsistencyName;
+  username: string | undefined;
+  password: string | undefined;
+  tls: boolean;
+  tlsCaFile: string | undefined;
+}
+
+/** The flags by their long names; each command says how it spells them in an error. */
+export type ConnectionFlag =
+  | 'host'
+  | 'port'
+  | 'dc'
+  | 'consistency'
+  | 'username'
+  | 'password'
+  | 'tls';
+
+export type FlagError = (flag: ConnectionFlag, expected: string, got?: string) => ConfigError;
+
+/**
+ * Validates the connection flags of any command. The password comes from `args.password`
+ * (already resolved by `resolvePassword` when a file was named) or SLUICE_PASSWORD; it is never
+ * echoed. A password needs a user name, and a user name a password.
+ */
+export function resolveConnectionArgs(
+  args: ConnectionArgs,
+  env: Record<string, string | undefined>,
+  bad: FlagError,
+): ConnectionPlan {
+  const consistency = (args.consistency ?? DEFAULT_CONSISTENCY).toUpperCase();
+  if (!(CONSISTENCIES as readonly string[]).includes(consistency)) {
+    throw bad('consistency', `one of ${CONSISTENCIES.join(', ')}`, args.consistency);
+  }
+  const username = args.username;
+  const password = args.password ?? env.SLUICE_PASSWORD;
+  if (username === '') throw bad('username', 'a non-empty user name');
+  if (password !== undefined && username === undefined) {
+    const from = args.password === undefined ? 'SLUICE_PASSWORD' : '-p';
+    throw bad('username', `given with a password: ${from} is set but no user name`);
+  }
+  if (username !== undefined && password === undefined) {
+    throw bad('password', 'given with -u (or set SLUICE_PASSWORD, or give --password-file)');
+  }
+  const portNumber = args.port === undefined ? 9042 : Number(args.port);
+  if (!Number.isInteger(portNumber) || portNumber < 1 || portNumber > 65535) {
+    throw bad('port', 'a port from 1 to 65535', args.port);
+  }
+  let hosts: string[] | undefined;
+  if (args.host !== undefined) {
+    try {
+      hosts = parseContactPoints(args.host, portNumber, 'host').map(formatContactPoint);
+    } catch {
+      throw bad('host', 'a list of host or host:port (ports 1 to 65535)', args.host);
+    }
+  }
+  const dc = args.dc;
+  if (dc !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(dc)) {
+    throw bad('dc', 'a data center name (letters, digits, _ . -)', dc);
+  }
+  const tls = args.tls;
+  if (tls !== undefined && tls !== true && tls !== 'true' && tls !== false && tls !== 'false') {
+    throw bad('tls', 'true or false', String(tls));
+  }
+  return {
+    hosts,
+    port: portNumber,
+    localDataCenter: dc,
+    consistency: consistency as ConsistencyName,
+    username,
+    password,
+    tls: tls === true || tls === 'true' || args.tlsCa !== undefined,
+    tlsCaFile: args.tlsCa,
+  };
+}
+
+export interface TargetIo {
+  env: Record<string, string | undefined>;
+  stderr: { write(text: string): unknown };
+}
+
+/**
+ * Where a command connects, as the connector's plain options (they cross to the workers):
+ * -h, else CASSANDRA_CONTACT_POINTS (and CASSANDRA_LOCAL_DC), else the local cluster, started
+ * if it is not running. `label` prefixes the note about the local cluster ("load", "bench").
+ */
+export async function resolveTarget(
+  plan: ConnectionPlan,
+  io: TargetIo,
+  label: string,
+): Promise<ConnectionOptions & { contactPoints: string[]; localDataCenter: string }> {
+  let contactPoints: string[];
+  let localDataCenter: string | undefined = plan.localDataCenter;
+  const fromEnv = io.env.CASSANDRA_CONTACT_POINTS?.split(',')
+    .map((h) => h.trim())
+    .filter((h) => h !== '');
+  if (plan.hosts !== undefined) {
+    contactPoints = plan.hosts;
+  } else if (fromEnv !== undefined && fromEnv.length > 0) {
+    contactPoints = fromEnv;
+    localDataCenter ??= io.env.CASSANDRA_LOCAL_DC;
+  } else {
+    io.stderr.write(
+      `[${label}] no -h and no CASSANDRA_CONTACT_POINTS: using the local cluster in ${DEFAULT_CLUSTER_DIR} ` +
+        '(starting it if it is not running; stop it with `sluice cassandra stop`)\n',
+    );
+    const cluster = await ensureLocalCluster({ nodes: 3, dir: DEFAULT_CLUSTER_DIR });
+    if (cluster.startedNodes.length > 0) {
+      io.stderr.write(`[${label}] started ${cluster.startedNodes.length} local node(s)\n`);
+    }
+    contactPoints = cluster.contactPoints;
+    localDataCenter ??= cluster.localDataCenter;
+  }
+  const options: ConnectionOptions & { contactPoints: string[]; localDataCenter: string } = {
+    contactPoints,
+    port: plan.port,
+    localDataCenter: localDataCenter ?? 'datacenter1',
+    consistency: plan.consistency,
+    tls: plan.tls
+      ? plan.tlsCaFile === undefined
+        ? true
+        : { ca: await readTlsCa(plan.tlsCaFile) }
+      : false,
+  };
+  if (plan.username !== undefined) {
+    options.username = plan.username;
+    options.password = plan.password;
+  }
+  return options;
 }

@@ -3,10 +3,10 @@
  *
  * The command parses and validates options, runs the harness (this folder), prints a
  * summary and writes the reports. The first Ctrl-C stops issuing operations and still
- * reports what was measured; a second one exits at once.
+ * reports what was measured (exit 4); a second one exits at once.
  */
 import { Command } from 'commander';
-import { addConnectionOptions, readTlsCa, resolvePassword } from '../connection-options.ts';
+import { addConnectionOptions, resolvePassword } from '../connection-options.ts';
 import { runBench } from './coordinator.ts';
 import { DEFAULTS, defaultWorkers, type RawBenchOptions, resolveBenchOptions } from './options.ts';
 import { formatProgress, formatSummary } from './report/console.ts';
@@ -62,7 +62,6 @@ export function benchCommand(): Command {
 
 async function bench(workload: string, options: CommandLine): Promise<void> {
   const raw: RawBenchOptions = { ...options, password: await resolvePassword(options) };
-  if (options.tlsCa !== undefined) raw.tlsCaPem = await readTlsCa(options.tlsCa);
   const plan = resolveBenchOptions(workload, raw);
   const controller = new AbortController();
   const onSigint = () => {
@@ -87,6 +86,8 @@ async function bench(workload: string, options: CommandLine): Promise<void> {
     process.stdout.write(`\n${formatSummary(report)}\n`);
     if (plan.reportPath !== undefined) await writeJsonReport(plan.reportPath, report);
     if (plan.htmlPath !== undefined) await writeHtmlReport(plan.htmlPath, report);
+    // As `load`: an interrupted run exits 4, so a script never takes it for a whole one.
+    if (report.isInterrupted) process.exitCode = 4;
   } finally {
     process.off('SIGINT', onSigint);
   }

@@ -3,15 +3,26 @@
  * runs them, and merges what they measured into one report.
  */
 import { createRequire } from 'node:module';
-import type { BenchWorkerSpec } from './bench-worker.ts';
-import { connect, describeConnection } from './connection.ts';
+import { connect } from '../../connectors/cassandra/client.ts';
+import {
+  type ConnectionOptions,
+  describeConfig,
+  resolveConnection,
+} from '../../connectors/cassandra/config.ts';
+import { run } from '../../runtime/job/job.ts';
+import { resolveTarget, type TargetIo } from '../connection-options.ts';
+import type { BenchJobParams } from './job.ts';
 import { type BenchMeasurements, mergeResults } from './merge.ts';
 import type { BenchPlan } from './options.ts';
 import type { WorkerResult } from './recorder.ts';
-import { shareOf } from './schedule.ts';
-import type { Progress } from './session.ts';
-import { runOnThreads } from './threads.ts';
 import { workloadByName } from './workloads/registry.ts';
+import type { WorkloadOptions } from './workloads/types.ts';
+
+/** Cumulative counters of the measured phase, summed over the workers. */
+export interface Progress {
+  ops: number;
+  errors: number;
+}
 
 export interface BenchReport extends BenchMeasurements {
   tool: string;
@@ -27,18 +38,26 @@ export interface BenchHooks {
   signal?: AbortSignal | undefined;
   /** Called about once a second while the measured run goes on. */
   onProgress?: ((elapsedSeconds: number, progress: Progress) => void) | undefined;
+  /** Where the cluster is found (CASSANDRA_CONTACT_POINTS) and notes about it go. */
+  io?: TargetIo | undefined;
 }
+
+const BENCH_JOB = new URL('./job.ts', import.meta.url);
 
 const VERSION: string = createRequire(import.meta.url)('../../package.json').version;
 
 /** Creates the keyspace and table the workload needs; returns notes for the report. */
-export async function setUpSchema(plan: BenchPlan): Promise<string[]> {
-  const workload = workloadByName(plan.workload);
-  const client = await connect(plan.connection);
+export async function setUpSchema(
+  workloadName: string,
+  options: WorkloadOptions,
+  connection: ConnectionOptions,
+): Promise<string[]> {
+  const workload = workloadByName(workloadName);
+  const client = await connect(resolveConnection(connection), { retries: 'driver' });
   try {
     // One at a time: the table needs its keyspace, and the driver waits for schema agreement.
-    for (const statement of workload.schema(plan.workloadOptions)) await client.execute(statement);
-    const { keyspace, dataCenter, replicationFactor } = plan.workloadOptions;
+    for (const statement of workload.schema(options)) await client.execute(statement);
+    const { keyspace, dataCenter, replicationFactor } = options;
     const result = await client.execute(
       'SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = ?',
       [keyspace],
@@ -57,62 +76,79 @@ export async function setUpSchema(plan: BenchPlan): Promise<string[]> {
   }
 }
 
-/** The per-worker specs: worker w takes operations w, w + W, … of the one schedule. */
-export function workerSpecs(plan: BenchPlan): BenchWorkerSpec[] {
-  return Array.from({ length: plan.workers }, (_, worker) => ({
+/**
+ * Runs the bench job (job.ts) on `plan.workers` worker threads and merges what each worker
+ * measured. Aborting `hooks.signal` drains the job: no operation is sent after it, those in
+ * flight complete and count, and the report says the run was interrupted.
+ */
+export async function runBench(plan: BenchPlan, hooks: BenchHooks = {}): Promise<BenchReport> {
+  const io = hooks.io ?? { env: process.env, stderr: process.stderr };
+  const connection = await resolveTarget(plan.connection, io, 'bench');
+  const workloadOptions: WorkloadOptions = {
+    ...plan.workloadOptions,
+    dataCenter: connection.localDataCenter,
+  };
+  const notes = await setUpSchema(plan.workload, workloadOptions, connection);
+  const params: BenchJobParams = {
     workload: plan.workload,
-    workloadOptions: plan.workloadOptions,
-    connection: plan.connection,
-    loop: {
+    workloadOptions,
+    connection,
+    run: {
       warmupUs: plan.warmupUs,
       durationUs: plan.durationUs,
-      count: plan.count === undefined ? undefined : shareOf(plan.count, worker, plan.workers),
-      concurrency: shareOf(plan.concurrency, worker, plan.workers),
+      count: plan.count,
+      concurrency: plan.concurrency,
       rate: plan.rate,
-      worker,
       workers: plan.workers,
     },
-  }));
-}
-
-export async function runBench(plan: BenchPlan, hooks: BenchHooks = {}): Promise<BenchReport> {
-  const notes = await setUpSchema(plan);
+  };
+  const job = run(BENCH_JOB, { params, workers: plan.workers, progressIntervalMs: 1000 });
   const startedAt = new Date();
-  const run = runOnThreads<BenchWorkerSpec, WorkerResult>(
-    new URL('./bench-worker.ts', import.meta.url),
-    workerSpecs(plan),
-    {
-      signal: hooks.signal,
-      onStart(startAtEpochMs) {
-        startedAt.setTime(startAtEpochMs);
-        const onProgress = hooks.onProgress;
-        if (onProgress === undefined) return;
-        const measureStartMs = startAtEpochMs + plan.warmupUs / 1000;
-        const timer = setInterval(() => {
-          const elapsedSeconds = (Date.now() - measureStartMs) / 1000;
-          if (elapsedSeconds > 0) onProgress(elapsedSeconds, run.progress());
-        }, 1000);
-        // A progress line must never keep the process alive.
-        timer.unref();
-        run.results.finally(() => clearInterval(timer)).catch(() => undefined);
-      },
-    },
-  );
-  const results = await run.results;
+  const onAbort = () => job.drain();
+  if (hooks.signal?.aborted) job.drain();
+  hooks.signal?.addEventListener('abort', onAbort, { once: true });
+  job.once('deployed', () => startedAt.setTime(Date.now()));
+  const onProgress = hooks.onProgress;
+  if (onProgress !== undefined) {
+    job.on('progress', (stats) => {
+      const elapsedSeconds = (Date.now() - startedAt.getTime() - plan.warmupUs / 1000) / 1000;
+      if (stats.state !== 'running' || elapsedSeconds <= 0) return;
+      const progress = { ops: 0, errors: 0 };
+      for (const actor of stats.actors) {
+        for (const counters of Object.values(actor.sinks) as Progress[]) {
+          progress.ops += counters.ops;
+          progress.errors += counters.errors;
+        }
+      }
+      onProgress(elapsedSeconds, progress);
+    });
+  }
+  let results: WorkerResult[];
+  try {
+    const result = await job.result;
+    const [executor] = Object.values(result.sinks);
+    results = (executor?.instances ?? []) as WorkerResult[];
+    for (const r of results) r.isInterrupted = result.isDrained;
+  } finally {
+    hooks.signal?.removeEventListener('abort', onAbort);
+  }
   return {
     tool: `sluice ${VERSION}`,
     workload: plan.workload,
     mode: plan.rate === undefined ? 'max-throughput' : 'fixed-rate',
     startedAt: startedAt.toISOString(),
-    settings: describeSettings(plan),
+    settings: describeSettings(plan, workloadOptions, connection),
     notes,
     ...mergeResults(results),
   };
 }
 
 /** The run's settings as a report shows them: the connection without its password. */
-export function describeSettings(plan: BenchPlan) {
-  const w = plan.workloadOptions;
+export function describeSettings(
+  plan: BenchPlan,
+  w: WorkloadOptions = plan.workloadOptions,
+  connection?: ConnectionOptions,
+) {
   return {
     rate: plan.rate,
     durationSeconds: plan.durationUs === undefined ? undefined : plan.durationUs / 1e6,
@@ -130,6 +166,21 @@ export function describeSettings(plan: BenchPlan) {
     keys: w.keys,
     rowsPerPartition: w.rowsPerPartition,
     ratio: `${w.ratio.reads}:${w.ratio.writes}`,
-    connection: describeConnection(plan.connection),
+    connection: describeConnection(plan, connection),
+  };
+}
+
+/** What a report may say about the connection: never the password. */
+function describeConnection(plan: BenchPlan, connection: ConnectionOptions | undefined) {
+  const described =
+    connection === undefined ? undefined : describeConfig(resolveConnection(connection));
+  return {
+    contactPoints:
+      (described?.contactPoints as string[] | undefined) ?? plan.connection.hosts ?? [],
+    localDataCenter:
+      connection?.localDataCenter ?? plan.connection.localDataCenter ?? 'datacenter1',
+    username: plan.connection.username,
+    hasPassword: plan.connection.password !== undefined,
+    tls: plan.connection.tls,
   };
 }

@@ -4,17 +4,18 @@
  * and what it got (never for the password).
  */
 import { availableParallelism } from 'node:os';
-import { CONSISTENCIES, IDENTIFIER } from '../../connectors/cassandra/config.ts';
+import { IDENTIFIER } from '../../connectors/cassandra/config.ts';
 import { ConfigError } from '../../runtime/errors.ts';
-import { type ConnectionArgs, DEFAULT_CONSISTENCY } from '../connection-options.ts';
-import { type ConnectionSettings, parseHosts } from './connection.ts';
+import {
+  type ConnectionArgs,
+  type ConnectionPlan,
+  resolveConnectionArgs,
+} from '../connection-options.ts';
 import { workloadByName } from './workloads/registry.ts';
-import type { ConsistencyName, ValueType, WorkloadOptions } from './workloads/types.ts';
+import type { ValueType, WorkloadOptions } from './workloads/types.ts';
 
 /** The command line as commander hands it over: strings, booleans, absent. */
 export interface RawBenchOptions extends ConnectionArgs {
-  /** The CA of --tls-ca, read by the command. */
-  tlsCaPem?: string;
   keyspace?: string;
   table?: string;
   rf?: string;
@@ -36,7 +37,8 @@ export interface RawBenchOptions extends ConnectionArgs {
 
 export interface BenchPlan {
   workload: string;
-  connection: ConnectionSettings;
+  connection: ConnectionPlan;
+  /** `dataCenter` is the one given with --dc, else found with the cluster (see `runBench`). */
   workloadOptions: WorkloadOptions;
   /** ops/s for the whole run; absent means maximum throughput. */
   rate: number | undefined;
@@ -50,12 +52,8 @@ export interface BenchPlan {
 }
 
 export const DEFAULTS = {
-  hosts: '127.0.0.1',
-  port: 9042,
-  dc: 'datacenter1',
   keyspace: 'sluice_bench',
   rf: 1,
-  consistency: DEFAULT_CONSISTENCY,
   duration: '30s',
   warmup: '0s',
   concurrency: 64,
@@ -126,14 +124,21 @@ function identifier(flag: string, text: string): string {
   return text;
 }
 
-export function resolveBenchOptions(workload: string, raw: RawBenchOptions): BenchPlan {
+export function resolveBenchOptions(
+  workload: string,
+  raw: RawBenchOptions,
+  env: Record<string, string | undefined> = process.env,
+): BenchPlan {
   workloadByName(workload);
   if (raw.duration !== undefined && raw.count !== undefined) {
     throw new ConfigError('--duration and --count cannot be given together: choose one', {
       details: { option: 'duration' },
     });
   }
-  const port = parseCount(raw.port ?? String(DEFAULTS.port), 'port', 1, 65_535);
+  const connection = resolveConnectionArgs(raw, env, (flag, expected, got) => {
+    const shown = got === undefined ? '' : `, got "${got}"`;
+    return new ConfigError(`--${flag} must be ${expected}${shown}`, { details: { option: flag } });
+  });
   const count = raw.count === undefined ? undefined : parseCount(raw.count, 'count', 1);
   const durationUs =
     count === undefined ? parseDuration(raw.duration ?? DEFAULTS.duration, 'duration') : undefined;
@@ -152,31 +157,17 @@ export function resolveBenchOptions(workload: string, raw: RawBenchOptions): Ben
       { details: { option: 'concurrency' } },
     );
   }
-  const consistency = (raw.consistency ?? DEFAULTS.consistency).toUpperCase();
-  if (!CONSISTENCIES.includes(consistency as ConsistencyName)) {
-    invalid('consistency', `one of ${CONSISTENCIES.join(', ')}`, raw.consistency!);
-  }
   const valueType = raw.valueType ?? DEFAULTS.valueType;
   if (valueType !== 'blob' && valueType !== 'text')
     invalid('value-type', 'blob or text', valueType);
-  const dc = raw.dc ?? DEFAULTS.dc;
-  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(dc))
-    invalid('dc', 'a data center name (letters, digits, _ . -)', dc);
   return {
     workload,
-    connection: {
-      contactPoints: parseHosts(raw.host ?? DEFAULTS.hosts, port),
-      localDataCenter: dc,
-      username: raw.username,
-      password: raw.password,
-      tls: raw.tls === true || raw.tls === 'true' || raw.tlsCaPem !== undefined,
-      tlsCa: raw.tlsCaPem,
-    },
+    connection,
     workloadOptions: {
       keyspace: identifier('keyspace', raw.keyspace ?? DEFAULTS.keyspace),
       table: raw.table === undefined ? undefined : identifier('table', raw.table),
       replicationFactor: parseCount(raw.rf ?? String(DEFAULTS.rf), 'rf', 1, 32),
-      dataCenter: dc,
+      dataCenter: connection.localDataCenter ?? 'datacenter1',
       valueSize: parseCount(raw.valueSize ?? String(DEFAULTS.valueSize), 'value-size', 0, 16 << 20),
       valueType,
       seed: parseCount(raw.seed ?? String(DEFAULTS.seed), 'seed', 0, 0xffff_ffff),
@@ -187,7 +178,7 @@ export function resolveBenchOptions(workload: string, raw: RawBenchOptions): Ben
         1,
       ),
       ratio: parseRatio(raw.ratio ?? DEFAULTS.ratio),
-      consistency: consistency as ConsistencyName,
+      consistency: connection.consistency,
     },
     rate: raw.rate === undefined ? undefined : parseRate(raw.rate),
     durationUs,

@@ -5,11 +5,16 @@
  * Every check fails with a `ConfigError` naming the option. The password is never echoed.
  */
 
-import { CONSISTENCIES, IDENTIFIER } from '../../connectors/cassandra/config.ts';
+import { IDENTIFIER } from '../../connectors/cassandra/config.ts';
 import { type MaxErrors, parseMaxErrors } from '../../connectors/cassandra/error-budget.ts';
 import { splitInputs } from '../../connectors/files/inputs.ts';
 import { ConfigError } from '../../runtime/errors.ts';
-import { type ConnectionArgs, DEFAULT_CONSISTENCY } from '../connection-options.ts';
+import {
+  type ConnectionArgs,
+  type ConnectionFlag,
+  type ConnectionPlan,
+  resolveConnectionArgs,
+} from '../connection-options.ts';
 
 /** What commander hands over, all strings as typed (booleans may be true or "true"/"false"). */
 export interface LoadArgs extends ConnectionArgs {
@@ -33,7 +38,7 @@ export interface LoadArgs extends ConnectionArgs {
 export type InputFormat = 'csv' | 'jsonl';
 
 /** Validated and plain: it becomes the load job's params. */
-export interface LoadPlan {
+export interface LoadPlan extends ConnectionPlan {
   /** The inputs as named (comma-separated entries), or ['-'] for stdin. */
   inputs: string[];
   format: InputFormat;
@@ -49,21 +54,23 @@ export interface LoadPlan {
   isPositional: boolean;
   keyspace: string;
   table: string;
-  /** undefined: CASSANDRA_CONTACT_POINTS, else the local cluster. */
-  hosts: string[] | undefined;
-  port: number;
-  localDataCenter: string | undefined;
-  consistency: string;
   maxErrors: MaxErrors;
   isDryRun: boolean;
-  username: string | undefined;
-  password: string | undefined;
-  tls: boolean;
-  tlsCaFile: string | undefined;
   workers: number | undefined;
   reportPath: string | undefined;
   badFile: string;
 }
+
+/** The connection flags as DSBulk users type them. */
+const LOAD_FLAGS: Record<ConnectionFlag, string> = {
+  host: 'h',
+  port: 'port',
+  dc: 'dc',
+  consistency: 'cl',
+  username: 'u',
+  password: 'p',
+  tls: 'tls',
+};
 
 function bad(option: string, expected: string, got?: string): ConfigError {
   const shown = got === undefined ? '' : `, got ${JSON.stringify(got)}`;
@@ -135,37 +142,9 @@ export function resolveLoadOptions(
       "given with -header false, to name the column of each field: -m '0=id, 1=name' or -m 'id, name'",
     );
   }
-  const consistency = (args.consistency ?? DEFAULT_CONSISTENCY).toUpperCase();
-  if (!(CONSISTENCIES as readonly string[]).includes(consistency)) {
-    throw bad('cl', `one of ${CONSISTENCIES.join(', ')}`, args.consistency);
-  }
-  const username = args.username;
-  const password = args.password ?? env.SLUICE_PASSWORD;
-  if (username === '') throw bad('u', 'a non-empty user name');
-  if (password !== undefined && username === undefined) {
-    throw new ConfigError(
-      `a password is given (${args.password === undefined ? 'SLUICE_PASSWORD' : '-p'}) but no user name: add -u <name>`,
-      { details: { option: 'u' } },
-    );
-  }
-  if (username !== undefined && password === undefined) {
-    throw bad('p', 'given with -u (or set SLUICE_PASSWORD)');
-  }
-  const hosts = args.host
-    ?.split(',')
-    .map((h) => h.trim())
-    .filter((h) => h !== '');
-  if (hosts !== undefined && hosts.length === 0)
-    throw bad('h', 'a list of host or host:port', args.host);
-  for (const h of hosts ?? []) {
-    if (!/^(?:\[[0-9A-Fa-f:.]+\]|[^:[\]\s]+)(?::\d{1,5})?$/.test(h)) {
-      throw bad('h', 'a list of host or host:port', args.host);
-    }
-  }
-  const port = positiveInt('port', args.port) ?? 9042;
-  if (port > 65535) throw bad('port', 'a port from 1 to 65535', args.port);
-  const tlsCaFile = args.tlsCa;
-  const tls = bool('tls', args.tls, false) || tlsCaFile !== undefined;
+  const connection = resolveConnectionArgs(args, env, (flag, expected, got) =>
+    bad(LOAD_FLAGS[flag], expected, got),
+  );
   return {
     inputs,
     format,
@@ -178,16 +157,9 @@ export function resolveLoadOptions(
     isPositional,
     keyspace: args.keyspace!,
     table: args.table!,
-    hosts,
-    port,
-    localDataCenter: args.dc,
-    consistency,
+    ...connection,
     maxErrors: parseMaxErrors(args.maxErrors, 'option -maxErrors'),
     isDryRun: bool('dryRun', args.dryRun, false),
-    username,
-    password,
-    tls,
-    tlsCaFile,
     workers: positiveInt('workers', args.workers),
     reportPath: args.report,
     badFile: args.badFile ?? `.sluice/bad/${args.keyspace}.${args.table}.jsonl`,

@@ -15,7 +15,6 @@ import { readdir, rm } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { CassandraOptions } from '../../connectors/cassandra/config.ts';
 import { formatMaxErrors, isOverBudget } from '../../connectors/cassandra/error-budget.ts';
-import { DEFAULT_CLUSTER_DIR, ensureLocalCluster } from '../../connectors/cassandra/local/index.ts';
 import {
   type InputFile,
   isStdin as isStdinInput,
@@ -24,7 +23,7 @@ import {
 import { SluiceError } from '../../runtime/errors.ts';
 import { run } from '../../runtime/job/job.ts';
 import type { JobStats } from '../../runtime/metrics/types.ts';
-import { readTlsCa } from '../connection-options.ts';
+import { resolveTarget } from '../connection-options.ts';
 import type { LoadJobParams } from './job.ts';
 import { describePlan, type LoadPlan, positionalWidth } from './options.ts';
 import { estimateRows, firstRecordWidth } from './peek.ts';
@@ -46,11 +45,6 @@ export interface LoadIo {
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
   env: Record<string, string | undefined>;
-}
-
-interface Target {
-  contactPoints: string[];
-  localDataCenter: string | undefined;
 }
 
 /** Runs the load; resolves with the exit code (see `EXIT`). Never throws for a user error. */
@@ -206,24 +200,15 @@ async function prepare(
       ? 'reading stdin'
       : `reading ${files.length} file${files.length === 1 ? '' : 's'} ` +
         `(${megabytes(estimate.bytes)} MB, ≈${estimate.rows.toLocaleString('en-US')} row${estimate.rows === 1 ? '' : 's'})`;
-  const target = await findTarget(plan, io);
   const sink: CassandraOptions = {
-    contactPoints: target.contactPoints,
-    port: plan.port,
+    ...(await resolveTarget(plan, io, 'load')),
     keyspace: plan.keyspace,
     table: plan.table,
-    consistency: plan.consistency as CassandraOptions['consistency'],
-    tls: await tlsOptions(plan),
     // The limit is the load's, enforced here across instances (see the header).
     maxErrors: -1,
     badFile: plan.badFile,
   };
-  if (target.localDataCenter !== undefined) sink.localDataCenter = target.localDataCenter;
   if (plan.mapping !== undefined) sink.mapping = plan.mapping;
-  if (plan.username !== undefined) {
-    sink.username = plan.username;
-    sink.password = plan.password;
-  }
   const params: LoadJobParams = {
     format: plan.format,
     files: files.map((f) => f.path),
@@ -239,39 +224,6 @@ async function prepare(
 
 function megabytes(bytes: number): string {
   return (bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0);
-}
-
-/** -h, else CASSANDRA_CONTACT_POINTS, else the local cluster (started if it is not running). */
-async function findTarget(plan: LoadPlan, io: LoadIo): Promise<Target> {
-  if (plan.hosts !== undefined)
-    return { contactPoints: plan.hosts, localDataCenter: plan.localDataCenter };
-  const fromEnv = io.env.CASSANDRA_CONTACT_POINTS?.split(',')
-    .map((h) => h.trim())
-    .filter((h) => h !== '');
-  if (fromEnv !== undefined && fromEnv.length > 0) {
-    return {
-      contactPoints: fromEnv,
-      localDataCenter: plan.localDataCenter ?? io.env.CASSANDRA_LOCAL_DC,
-    };
-  }
-  io.stderr.write(
-    `[load] no -h and no CASSANDRA_CONTACT_POINTS: using the local cluster in ${DEFAULT_CLUSTER_DIR} ` +
-      '(starting it if it is not running; stop it with `sluice cassandra stop`)\n',
-  );
-  const cluster = await ensureLocalCluster({ nodes: 3, dir: DEFAULT_CLUSTER_DIR });
-  if (cluster.startedNodes.length > 0) {
-    io.stderr.write(`[load] started ${cluster.startedNodes.length} local node(s)\n`);
-  }
-  return {
-    contactPoints: cluster.contactPoints,
-    localDataCenter: plan.localDataCenter ?? cluster.localDataCenter,
-  };
-}
-
-async function tlsOptions(plan: LoadPlan): Promise<CassandraOptions['tls']> {
-  if (!plan.tls) return false;
-  if (plan.tlsCaFile === undefined) return true;
-  return { ca: await readTlsCa(plan.tlsCaFile) };
 }
 
 /**

@@ -10,7 +10,7 @@
 
 import cassandra from 'cassandra-driver';
 import { ConnectorError } from '../../runtime/errors.ts';
-import type { CassandraConfig } from './config.ts';
+import { type CassandraConfig, type ConnectionConfig, formatContactPoint } from './config.ts';
 import type { BoundRow } from './schema.ts';
 
 const { consistencies, responseErrorCodes } = cassandra.types;
@@ -51,16 +51,30 @@ class NoRetryPolicy extends cassandra.policies.retry.RetryPolicy {
   }
 }
 
-export function describeContactPoints(config: CassandraConfig): string {
-  return config.contactPoints.map((p) => `${p.host}:${p.port}`).join(', ');
+export function describeContactPoints(config: ConnectionConfig): string {
+  return config.contactPoints.map(formatContactPoint).join(', ');
 }
 
-/** Connects, or fails with a `ConnectorError` naming the contact points (never the credentials). */
-export async function connect(config: CassandraConfig): Promise<cassandra.Client> {
+export interface ConnectSettings {
+  /**
+   * Who retries a failed request. `caller` (the sink's writer, which owns retries and routing):
+   * the driver rethrows at once. `driver`: the driver's default retry policy, for callers that
+   * route through the driver's token-aware policy and count what fails (`sluice bench`).
+   */
+  retries?: 'caller' | 'driver';
+}
+
+/**
+ * The one way Sluice opens a driver client: connects, or fails with a `ConnectorError` naming
+ * the contact points (never the credentials). The driver's default load balancing is
+ * token-aware in the local data center.
+ */
+export async function connect(
+  config: ConnectionConfig,
+  settings: ConnectSettings = {},
+): Promise<cassandra.Client> {
   const client = new cassandra.Client({
-    contactPoints: config.contactPoints.map((p) =>
-      p.host.includes(':') ? `[${p.host}]:${p.port}` : `${p.host}:${p.port}`,
-    ),
+    contactPoints: config.contactPoints.map(formatContactPoint),
     localDataCenter: config.localDataCenter,
     ...(config.username === undefined
       ? {}
@@ -73,7 +87,9 @@ export async function connect(config: CassandraConfig): Promise<cassandra.Client
       readTimeout: config.requestTimeoutMs,
     },
     encoding: { useBigIntAsLong: true, useBigIntAsVarint: true },
-    policies: { retry: new NoRetryPolicy() },
+    ...((settings.retries ?? 'caller') === 'caller'
+      ? { policies: { retry: new NoRetryPolicy() } }
+      : {}),
     queryOptions: { consistency: consistencies[toDriverName(config.consistency)] },
   });
   try {
@@ -81,14 +97,25 @@ export async function connect(config: CassandraConfig): Promise<cassandra.Client
   } catch (error) {
     await client.shutdown().catch(() => {});
     throw new ConnectorError(
-      `cannot connect to Cassandra at ${describeContactPoints(config)} (data center ${config.localDataCenter}): ${(error as Error).message}`,
+      `cannot connect to Cassandra at ${describeContactPoints(config)} (data center ${config.localDataCenter}): ${reasonOf(error)}`,
       { cause: error, details: { contactPoints: describeContactPoints(config) } },
     );
   }
   return client;
 }
 
-function toDriverName(name: CassandraConfig['consistency']): keyof typeof consistencies {
+/** The driver's NoHostAvailableError says "see innerErrors": one line per host says more. */
+function reasonOf(error: unknown): string {
+  const inner = (error as { innerErrors?: Record<string, unknown> } | undefined)?.innerErrors;
+  if (inner !== undefined && Object.keys(inner).length > 0) {
+    return Object.entries(inner)
+      .map(([host, e]) => `${host}: ${e instanceof Error ? e.message : String(e)}`)
+      .join('; ');
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+function toDriverName(name: ConnectionConfig['consistency']): keyof typeof consistencies {
   const camel = name.toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
   return camel as keyof typeof consistencies;
 }

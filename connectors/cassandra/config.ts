@@ -11,7 +11,7 @@
  * Explicit options override the parts of the URL.
  */
 
-import type { ConnectionOptions } from 'node:tls';
+import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { inspect } from 'node:util';
 import { ConfigError } from '../../runtime/errors.ts';
 import { type MaxErrors, parseMaxErrors } from './error-budget.ts';
@@ -30,21 +30,27 @@ export const CONSISTENCIES = [
 ] as const;
 export type ConsistencyName = (typeof CONSISTENCIES)[number];
 
-export interface CassandraOptions {
-  url?: string;
+/** How to reach a cluster: shared by the sink and every command that connects. */
+export interface ConnectionOptions {
   /** "host" or "host:port" ("[::1]:9042" for IPv6); a string may list several, comma-separated. */
   contactPoints?: string | string[];
   /** Port of contact points that do not name one; default 9042. */
   port?: number;
-  keyspace?: string;
-  table?: string;
   /** Default LOCAL_QUORUM: a bulk load should survive the loss of one replica. */
   consistency?: ConsistencyName;
   username?: string;
   password?: string;
-  tls?: boolean | ConnectionOptions;
+  tls?: boolean | TlsOptions;
   /** Default "datacenter1", the data center of Cassandra's SimpleSnitch. */
   localDataCenter?: string;
+  requestTimeoutMs?: number;
+  connectTimeoutMs?: number;
+}
+
+export interface CassandraOptions extends ConnectionOptions {
+  url?: string;
+  keyspace?: string;
+  table?: string;
   /** Column name → record field. Columns not listed are not written; without it, fields map to columns by name. */
   mapping?: Record<string, string>;
   /** Bad records tolerated before the job fails: a count, or a percentage of the records received ("5%"). */
@@ -62,8 +68,6 @@ export interface CassandraOptions {
   retry?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number };
   /** Bounds of the adaptive per-host in-flight window, in requests. */
   window?: { initial?: number; min?: number; max?: number };
-  requestTimeoutMs?: number;
-  connectTimeoutMs?: number;
 }
 
 export const BATCH_GROUPINGS = ['partition', 'replicaSet'] as const;
@@ -81,16 +85,22 @@ export interface ContactPoint {
   port: number;
 }
 
-export interface CassandraConfig {
+/** A validated `ConnectionOptions`: plain, frozen data except the secrets. */
+export interface ConnectionConfig {
   readonly contactPoints: readonly ContactPoint[];
-  readonly keyspace: string;
-  readonly table: string;
   readonly consistency: ConsistencyName;
   readonly username: string | undefined;
   readonly password: Secret | undefined;
   /** TLS options may hold a private key or its passphrase, so they are kept as a secret too. */
-  readonly tls: false | Secret<ConnectionOptions>;
+  readonly tls: false | Secret<TlsOptions>;
   readonly localDataCenter: string;
+  readonly requestTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+}
+
+export interface CassandraConfig extends ConnectionConfig {
+  readonly keyspace: string;
+  readonly table: string;
   readonly mapping: Readonly<Record<string, string>> | undefined;
   readonly maxErrors: MaxErrors;
   readonly badFile: string;
@@ -107,8 +117,6 @@ export interface CassandraConfig {
     readonly maxDelayMs: number;
   };
   readonly window: { readonly initial: number; readonly min: number; readonly max: number };
-  readonly requestTimeoutMs: number;
-  readonly connectTimeoutMs: number;
 }
 
 const DEFAULT_PORT = 9042;
@@ -227,11 +235,11 @@ function parseMapping(value: unknown): Record<string, string> | undefined {
   return Object.freeze(Object.fromEntries(entries)) as Record<string, string>;
 }
 
-function parseTls(value: unknown): false | Secret<ConnectionOptions> {
+function parseTls(value: unknown): false | Secret<TlsOptions> {
   if (value === undefined || value === false || value === 'false') return false;
   if (value === true || value === 'true') return new Secret({});
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-    return new Secret({ ...(value as ConnectionOptions) });
+    return new Secret({ ...(value as TlsOptions) });
   }
   return fail('tls', 'a boolean or Node TLS connection options', typeof value);
 }
@@ -252,21 +260,18 @@ export function resolveConfig(options: CassandraOptions): CassandraConfig {
       if (!URL_PARAMS.has(key)) fail(`url?${key}`, `one of ${[...URL_PARAMS].join(', ')}`, key);
     }
   }
-  const port = integer('port', options.port, DEFAULT_PORT, 1, 65535);
-  const rawPoints = options.contactPoints ?? url?.hosts;
-  const pointOption = options.contactPoints === undefined ? 'url' : 'contactPoints';
-  const pointList =
-    typeof rawPoints === 'string'
-      ? rawPoints.split(',')
-      : Array.isArray(rawPoints)
-        ? rawPoints
-        : [];
-  const nonEmpty = pointList.filter((p) => typeof p !== 'string' || p.trim() !== '');
-  if (nonEmpty.length === 0) fail('contactPoints', 'at least one host (or give "url")', rawPoints);
-  const contactPoints = nonEmpty.map((p) => {
-    if (typeof p !== 'string') fail(pointOption, 'a list of host strings', p);
-    return Object.freeze(parseContactPoint(p, port, pointOption));
-  });
+  const connection = resolveConnection(
+    {
+      ...options,
+      contactPoints: options.contactPoints ?? url?.hosts,
+      consistency: options.consistency ?? (url?.query.get('consistency') as ConsistencyName),
+      username: options.username ?? url?.username,
+      password: options.password ?? url?.password,
+      localDataCenter: options.localDataCenter ?? url?.query.get('dc') ?? undefined,
+      tls: options.tls ?? (url?.query.get('tls') as unknown as boolean) ?? undefined,
+    },
+    options.contactPoints === undefined ? 'url' : 'contactPoints',
+  );
 
   const keyspace = options.keyspace ?? url?.keyspace;
   if (typeof keyspace !== 'string' || !IDENTIFIER.test(keyspace)) {
@@ -275,28 +280,6 @@ export function resolveConfig(options: CassandraOptions): CassandraConfig {
   const table = options.table ?? url?.table ?? url?.query.get('table') ?? undefined;
   if (typeof table !== 'string' || !IDENTIFIER.test(table)) {
     fail('table', 'a table name (letters, digits, _)', table);
-  }
-  const consistency = options.consistency ?? url?.query.get('consistency') ?? 'LOCAL_QUORUM';
-  if (!(CONSISTENCIES as readonly unknown[]).includes(consistency)) {
-    fail('consistency', `one of ${CONSISTENCIES.join(', ')}`, consistency);
-  }
-  const username = options.username ?? url?.username;
-  if (username !== undefined && (typeof username !== 'string' || username === '')) {
-    fail('username', 'a non-empty string', username);
-  }
-  const password = options.password ?? url?.password;
-  if (password !== undefined && typeof password !== 'string')
-    fail('password', 'a string', password);
-  if (password !== undefined && username === undefined) {
-    fail('username', 'given when a password is given', undefined);
-  }
-  const localDataCenter = options.localDataCenter ?? url?.query.get('dc') ?? 'datacenter1';
-  if (typeof localDataCenter !== 'string' || localDataCenter === '') {
-    fail('localDataCenter', 'a data center name', localDataCenter);
-  }
-  const tlsOption = options.tls ?? url?.query.get('tls') ?? undefined;
-  if (typeof tlsOption === 'string' && tlsOption !== 'true' && tlsOption !== 'false') {
-    fail('url?tls', '"true" or "false"', tlsOption);
   }
   const batchOption = options.batch ?? {};
   const maxRows = integer('batch.maxRows', batchOption.maxRows, 32, 1, 65535);
@@ -316,14 +299,9 @@ export function resolveConfig(options: CassandraOptions): CassandraConfig {
   if (typeof badFile !== 'string' || badFile === '') fail('badFile', 'a file path', badFile);
 
   const config: CassandraConfig = {
-    contactPoints: Object.freeze(contactPoints),
+    ...connection,
     keyspace,
     table,
-    consistency: consistency as ConsistencyName,
-    username,
-    password: password === undefined ? undefined : new Secret(password),
-    tls: parseTls(tlsOption),
-    localDataCenter,
     mapping: parseMapping(options.mapping),
     maxErrors: Object.freeze(parseMaxErrors(options.maxErrors, 'cassandra(): option "maxErrors"')),
     badFile,
@@ -339,9 +317,84 @@ export function resolveConfig(options: CassandraOptions): CassandraConfig {
       min: windowMin,
       max: windowMax,
     }),
+  };
+  return redacted(config);
+}
+
+/**
+ * Validates how to reach a cluster; `contactPointsOption` names where the hosts came from in
+ * errors. Used by `resolveConfig` and by every command that connects without a sink.
+ */
+export function resolveConnection(
+  options: ConnectionOptions,
+  contactPointsOption = 'contactPoints',
+): ConnectionConfig {
+  const port = integer('port', options.port, DEFAULT_PORT, 1, 65535);
+  const contactPoints = parseContactPoints(options.contactPoints, port, contactPointsOption);
+  const consistency = options.consistency ?? 'LOCAL_QUORUM';
+  if (!(CONSISTENCIES as readonly unknown[]).includes(consistency)) {
+    fail('consistency', `one of ${CONSISTENCIES.join(', ')}`, consistency);
+  }
+  const username = options.username;
+  if (username !== undefined && (typeof username !== 'string' || username === '')) {
+    fail('username', 'a non-empty string', username);
+  }
+  const password = options.password;
+  if (password !== undefined && typeof password !== 'string')
+    fail('password', 'a string', password);
+  if (password !== undefined && username === undefined) {
+    fail('username', 'given when a password is given', undefined);
+  }
+  const localDataCenter = options.localDataCenter ?? 'datacenter1';
+  if (typeof localDataCenter !== 'string' || localDataCenter === '') {
+    fail('localDataCenter', 'a data center name', localDataCenter);
+  }
+  const tlsOption: unknown = options.tls;
+  if (typeof tlsOption === 'string' && tlsOption !== 'true' && tlsOption !== 'false') {
+    fail('url?tls', '"true" or "false"', tlsOption);
+  }
+  return redacted({
+    contactPoints,
+    consistency,
+    username,
+    password: password === undefined ? undefined : new Secret(password),
+    tls: parseTls(tlsOption),
+    localDataCenter,
     requestTimeoutMs: integer('requestTimeoutMs', options.requestTimeoutMs, 12_000, 1, 3_600_000),
     connectTimeoutMs: integer('connectTimeoutMs', options.connectTimeoutMs, 5_000, 1, 600_000),
-  };
+  });
+}
+
+/**
+ * Contact points from "h1,h2:9043,[::1]" or a list of such strings, each with `port` unless it
+ * names its own. The one parser of host lists: the sink, `sluice load` and `sluice bench`.
+ */
+export function parseContactPoints(
+  raw: unknown,
+  port: number,
+  option: string,
+): readonly ContactPoint[] {
+  const list = typeof raw === 'string' ? raw.split(',') : Array.isArray(raw) ? raw : [];
+  const nonEmpty = list.filter((p) => typeof p !== 'string' || p.trim() !== '');
+  // No hosts at all: name the option that gives them, even when the URL had an empty host list.
+  if (nonEmpty.length === 0) {
+    fail(option === 'url' ? 'contactPoints' : option, 'at least one host (or give "url")', raw);
+  }
+  return Object.freeze(
+    nonEmpty.map((p) => {
+      if (typeof p !== 'string') fail(option, 'a list of host strings', p);
+      return Object.freeze(parseContactPoint(p, port, option));
+    }),
+  );
+}
+
+/** "host:port", with brackets around an IPv6 host, as the driver takes contact points. */
+export function formatContactPoint(point: ContactPoint): string {
+  return point.host.includes(':') ? `[${point.host}]:${point.port}` : `${point.host}:${point.port}`;
+}
+
+/** Freezes a config whose every printed form (JSON, inspect) redacts the secrets. */
+function redacted<T extends ConnectionConfig>(config: T): T {
   // Non-enumerable, so spreading the config copies data only; printing it goes through the redaction.
   Object.defineProperties(config, {
     toJSON: { value: () => describeConfig(config) },
@@ -351,10 +404,10 @@ export function resolveConfig(options: CassandraOptions): CassandraConfig {
 }
 
 /** The config as printable data: the password and any TLS material are redacted. */
-export function describeConfig(config: CassandraConfig): Record<string, unknown> {
+export function describeConfig(config: ConnectionConfig): Record<string, unknown> {
   return {
     ...config,
-    contactPoints: config.contactPoints.map((p) => `${p.host}:${p.port}`),
+    contactPoints: config.contactPoints.map(formatContactPoint),
     password: config.password === undefined ? undefined : REDACTED,
     tls: config.tls !== false,
   };

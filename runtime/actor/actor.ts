@@ -101,6 +101,10 @@ export class Actor {
     this.startedAt = performance.now();
     const head = this.chain.head;
     try {
+      for (const chainNode of this.chain.nodes.values()) {
+        this.at(chainNode);
+        chainNode.sinkWriter?.start?.(startAtEpochMs);
+      }
       const source = this.chain.sourceReader;
       if (source !== undefined) {
         this.at(head);

@@ -1,9 +1,7 @@
-// The file piscina loads in each worker. On Node 20, `--import tsx` in a worker's execArgv
-// leaves no ESM hooks for dynamic imports, so a job module written in TypeScript could not be
-// imported; registering tsx here, in the worker itself, installs them for the whole thread.
-import { register } from 'tsx/esm/api';
+// The file piscina loads in each worker: TypeScript first (see register-tsx.mjs), then the
+// actor host, so that job modules written in TypeScript can be imported.
+import './register-tsx.mjs';
 
-register();
 const { default: hostActor } = await import('./worker.ts');
 
 export default hostActor;

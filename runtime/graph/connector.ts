@@ -51,6 +51,8 @@ export interface Source<T> {
  * promise when it must wait (backpressure): the caller awaits it before the next call.
  */
 export interface SinkWriter<T> {
+  /** Called once, before the first `write`, with the job's start instant (see `SourceReader.start`). */
+  start?(atEpochMs: number): void;
   write(record: T): Promise<void> | undefined;
   /** Make everything written so far durable; `endOfInput` is true for the last call. */
   flush(endOfInput: boolean): Promise<void>;

@@ -318,11 +318,11 @@ export class JobHandle extends EventEmitter<JobEvents> {
       if (!this.isStopping) {
         this.state = 'running';
         this.emit('deployed', physical);
+        // A drain asked for while deploying found no actor to tell; told first, no source reads.
+        if (this.isDraining) for (const actor of this.actors) actor.remote.drain().catch(() => {});
         // Far enough ahead for the start calls to reach every worker (see SourceReader.start).
         const startAtEpochMs = Date.now() + START_LEAD_MS;
         for (const actor of this.actors) actor.remote.start(startAtEpochMs).catch(() => {});
-        // A drain asked for while deploying found no actor to tell.
-        if (this.isDraining) for (const actor of this.actors) actor.remote.drain().catch(() => {});
         const every = options.progressIntervalMs ?? 1000;
         if (every > 0) {
           timer = setInterval(() => {

@@ -85,6 +85,44 @@ describe('sluice bench (command line)', () => {
     expect(result.stderr + result.stdout).not.toContain(wrong);
   });
 
+  it('Ctrl-C stops sending, reports what was measured, and exits 4', async () => {
+    const report = join(dir!, 'interrupted.json');
+    const child = spawn(
+      process.execPath,
+      [
+        sluice,
+        'bench',
+        'insert',
+        ...['-h', secured.contactPoints.join(','), '--dc', secured.localDataCenter],
+        ...['-u', role, '-p', password, '-k', keyspace, '--table', 'kv_interrupted'],
+        ...['--rate', '200', '--duration', '10m', '--workers', '2', '--report', report],
+      ],
+      { stdio: 'pipe' },
+    );
+    let stdout = '';
+    let stderr = '';
+    let isInterrupted = false;
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+      // The first progress line: the measured run is under way. Once: a second Ctrl-C quits.
+      if (/ops\/s/.test(stderr) && !isInterrupted) {
+        isInterrupted = true;
+        child.kill('SIGINT');
+      }
+    });
+    const [exitCode] = await once(child, 'exit');
+    expect(stderr).toContain('stopping: finishing the operations in flight');
+    expect(exitCode).toBe(4);
+    const json = JSON.parse(await readFile(report, 'utf8'));
+    expect(json.isInterrupted).toBe(true);
+    expect(json.ops).toBeGreaterThan(0);
+    expect(json.errors).toBe(0);
+    // Every operation sent finished and was counted: the rows are the operations.
+    expect(await countRows(client, `${keyspace}.kv_interrupted`)).toBe(json.ops);
+    expect(stdout).toMatch(/interrupted/i);
+  });
+
   it('rejects bad options before connecting, with the flag named', async () => {
     const result = await run(['insert', '--rate', '0', '-h', '127.0.0.1:1']);
     expect(result.exitCode).toBe(1);

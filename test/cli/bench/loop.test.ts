@@ -124,6 +124,19 @@ describe('runLoop properties', () => {
     );
   });
 
+  it('loses no operation when the clock wakes a little before the instant, as timers do', async () => {
+    const clock = new FakeClock();
+    // systemClock resolves a sleep up to 50 µs early: model it.
+    const early = {
+      now: () => clock.now(),
+      sleepUntil: (atUs: number, signal?: AbortSignal) => clock.sleepUntil(atUs - 40, signal),
+    };
+    const server = new SimulatedServer(clock, () => 100);
+    const plan = { startUs: 0, warmupUs: 0, durationUs: SECOND, concurrency: 4, rate: 1_000 };
+    const result = await clock.run(runLoop({ ...plan, worker: 1, workers: 2 }, server, early));
+    expect(result.ops).toBe(500);
+  });
+
   it('runs a counted maximum-throughput run with latency equal to service time', async () => {
     const clock = new FakeClock();
     const server = new SimulatedServer(clock, () => 250);

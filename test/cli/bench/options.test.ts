@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { workerSpecs } from '../../../cli/bench/coordinator.ts';
+import { instancePlan } from '../../../cli/bench/job.ts';
 import {
   parseCount,
   parseDuration,
@@ -63,9 +63,9 @@ describe('option parsing', () => {
     [
       'a bad port in the hosts',
       { host: 'a:99999' },
-      /--host must be "host" or "host:port" items, got "a:99999"/,
+      /--host must be a list of host or host:port \(ports 1 to 65535\), got "a:99999"/,
     ],
-    ['an empty host list', { host: ' , ' }, /--host must list at least one host/],
+    ['an empty host list', { host: ' , ' }, /--host must be a list of host or host:port/],
     ['an out-of-range rf', { rf: '0' }, /--rf must be a whole number from 1 to 32/],
   ];
 
@@ -92,28 +92,71 @@ describe('option parsing', () => {
     );
   });
 
-  it('defaults to 30 s at maximum throughput against 127.0.0.1:9042', () => {
-    const plan = resolveBenchOptions('insert', {});
+  it('defaults to 30 s at maximum throughput, on the cluster that load would use', () => {
+    const plan = resolveBenchOptions('insert', {}, {});
     expect(plan.durationUs).toBe(30_000_000);
     expect(plan.count).toBeUndefined();
     expect(plan.rate).toBeUndefined();
-    expect(plan.connection.contactPoints).toEqual(['127.0.0.1:9042']);
+    // No -h: CASSANDRA_CONTACT_POINTS, else the local cluster (resolveTarget), as for load.
+    expect(plan.connection.hosts).toBeUndefined();
     expect(plan.workloadOptions.consistency).toBe('LOCAL_ONE');
+  });
+
+  it('takes the connection flags with the same spellings and rules as load', () => {
+    const plan = resolveBenchOptions(
+      'insert',
+      { host: 'a, b:9043,[::1]', port: '9044', username: 'bob', consistency: 'local_quorum' },
+      { SLUICE_PASSWORD: 'pw' },
+    );
+    expect(plan.connection.hosts).toEqual(['a:9044', 'b:9043', '[::1]:9044']);
+    expect(plan.connection.password).toBe('pw');
+    expect(plan.workloadOptions.consistency).toBe('LOCAL_QUORUM');
+    for (const [raw, flag] of [
+      [{ host: 'a b' }, 'host'],
+      [{ host: 'a:70000' }, 'host'],
+      [{ port: '0' }, 'port'],
+      [{ username: 'bob' }, 'password'],
+      [{ password: 'pw' }, 'username'],
+      [{ consistency: 'SOME' }, 'consistency'],
+      [{ dc: 'a b' }, 'dc'],
+    ] as const) {
+      const error = (() => {
+        try {
+          resolveBenchOptions('insert', raw, {});
+        } catch (e) {
+          return e as ConfigError;
+        }
+        throw new Error(`accepted ${JSON.stringify(raw)}`);
+      })();
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error.details?.option, JSON.stringify(raw)).toBe(flag);
+      expect(error.message).toContain(`--${flag}`);
+      expect(error.message).not.toContain('pw');
+    }
   });
 });
 
-describe('workerSpecs', () => {
+describe('instancePlan', () => {
   it('splits count and concurrency across workers and keeps the whole rate for the shared schedule', () => {
-    const plan = resolveBenchOptions('insert', {
-      count: '1001',
-      concurrency: '10',
-      workers: '3',
-      rate: '900',
-    });
-    const specs = workerSpecs(plan);
-    expect(specs.map((s) => s.loop.count)).toEqual([334, 334, 333]);
-    expect(specs.map((s) => s.loop.concurrency)).toEqual([4, 3, 3]);
-    expect(specs.map((s) => [s.loop.rate, s.loop.worker, s.loop.workers])).toEqual([
+    const run = {
+      warmupUs: 0,
+      durationUs: undefined,
+      count: 1001,
+      concurrency: 10,
+      rate: 900,
+      workers: 3,
+    };
+    const signal = new AbortController().signal;
+    const plans = [0, 1, 2].map((instance) =>
+      instancePlan(
+        run,
+        { operatorId: 'operations#0', instance, parallelism: 3, signal },
+        Date.now(),
+      ),
+    );
+    expect(plans.map((s) => s.count)).toEqual([334, 334, 333]);
+    expect(plans.map((s) => s.concurrency)).toEqual([4, 3, 3]);
+    expect(plans.map((s) => [s.rate, s.worker, s.workers])).toEqual([
       [900, 0, 3],
       [900, 1, 3],
       [900, 2, 3],

@@ -134,7 +134,7 @@ describe('the load command parses DSBulk-style command lines', () => {
     const plan = resolveLoadOptions(options, {});
     expect(plan).toMatchObject({
       inputs: ['a.csv', 'b/'],
-      hosts: ['10.0.0.1', '10.0.0.2:9043'],
+      hosts: ['10.0.0.1:9042', '10.0.0.2:9043'],
       header: false,
       isPositional: true,
       mapping: { id: '0', name: '2' },
