@@ -7,6 +7,7 @@
 
 import { IDENTIFIER } from '../../connectors/cassandra/config.ts';
 import { type MaxErrors, parseMaxErrors } from '../../connectors/cassandra/error-budget.ts';
+import { parseMappingText } from '../../connectors/cassandra/mapping.ts';
 import { splitInputs } from '../../connectors/files/inputs.ts';
 import { ConfigError } from '../../runtime/errors.ts';
 import {
@@ -135,7 +136,11 @@ export function resolveLoadOptions(
     throw bad('delim', 'a non-empty string without line breaks or quotes', args.delim);
   }
   const isPositional = format === 'csv' && !header;
-  const mapping = parseMapping(args.mapping, isPositional);
+  const mappingText = args.mapping;
+  const mapping =
+    mappingText === undefined
+      ? undefined
+      : parseMappingText(mappingText, isPositional, (expected) => bad('m', expected, mappingText));
   if (isPositional && mapping === undefined) {
     throw bad(
       'm',
@@ -182,48 +187,6 @@ function parseExtensions(text: string | undefined, format: InputFormat): string[
   // "*" (or an empty list) takes every file of a directory.
   if (list.includes('*')) return [];
   return list.map((e) => (e.startsWith('.') ? e : `.${e}`));
-}
-
-/**
- * DSBulk's mapping: `field = column` pairs, comma-separated (`-m 'user_id=id, fullName=name'`),
- * or `*=*` for every column to the field of its name. A bare name maps the field of that name
- * (with a header) or the next position (without one: `-m 'id, name'` is `0=id, 1=name`).
- * Returned as the sink wants it: column → field; undefined for `*=*` or no mapping.
- */
-export function parseMapping(
-  text: string | undefined,
-  isPositional: boolean,
-): Record<string, string> | undefined {
-  if (text === undefined) return undefined;
-  const entries = text
-    .split(',')
-    .map((e) => e.trim())
-    .filter((e) => e !== '');
-  if (entries.length === 0) throw bad('m', "a list of field=column pairs, or '*=*'", text);
-  if (entries.length === 1 && entries[0]!.replace(/\s/g, '') === '*=*') return undefined;
-  const mapping: Record<string, string> = {};
-  entries.forEach((entry, position) => {
-    const eq = entry.indexOf('=');
-    const field = eq < 0 ? (isPositional ? String(position) : entry) : entry.slice(0, eq).trim();
-    const column = (eq < 0 ? entry : entry.slice(eq + 1)).trim();
-    if (field === '*' || column === '*') {
-      throw bad('m', "'*=*' alone (it cannot be combined with other pairs)", text);
-    }
-    if (field === '') throw bad('m', `a field before '=' in "${entry}"`, text);
-    if (isPositional && !/^\d+$/.test(field)) {
-      throw bad('m', `positions (0, 1, …) as fields with -header false, not "${field}"`, text);
-    }
-    if (!IDENTIFIER.test(column)) throw bad('m', `a column name after '=', not "${column}"`, text);
-    if (column in mapping)
-      throw bad('m', `free of duplicates: column ${column} is mapped twice`, text);
-    mapping[column] = field;
-  });
-  return mapping;
-}
-
-/** Highest position a positional mapping reads, +1: how many fields each record must have. */
-export function positionalWidth(mapping: Record<string, string>): number {
-  return Math.max(...Object.values(mapping).map(Number)) + 1;
 }
 
 /** What the summary and the report say about the options: never the password. */

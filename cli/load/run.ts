@@ -15,6 +15,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { CassandraOptions } from '../../connectors/cassandra/config.ts';
 import { formatMaxErrors, isOverBudget } from '../../connectors/cassandra/error-budget.ts';
+import { positionalWidth } from '../../connectors/cassandra/mapping.ts';
 import {
   type InputFile,
   isStdin as isStdinInput,
@@ -25,7 +26,7 @@ import { run } from '../../runtime/job/job.ts';
 import type { JobStats } from '../../runtime/metrics/types.ts';
 import { resolveTarget } from '../connection-options.ts';
 import type { LoadJobParams } from './job.ts';
-import { describePlan, type LoadPlan, positionalWidth } from './options.ts';
+import { describePlan, type LoadPlan } from './options.ts';
 import { estimateRows, firstRecordWidth } from './peek.ts';
 import { progressView, snapshotOf } from './progress.ts';
 import {

@@ -30,8 +30,11 @@ export const CONSISTENCIES = [
 ] as const;
 export type ConsistencyName = (typeof CONSISTENCIES)[number];
 
-/** How to reach a cluster: shared by the sink and every command that connects. */
-export interface ConnectionOptions {
+/**
+ * How to reach a cluster: shared by the sink and every command that connects. A type, not an
+ * interface, so that it is plain data as job params (`Params`) must be.
+ */
+export type ConnectionOptions = {
   /** "host" or "host:port" ("[::1]:9042" for IPv6); a string may list several, comma-separated. */
   contactPoints?: string | string[];
   /** Port of contact points that do not name one; default 9042. */
@@ -45,7 +48,7 @@ export interface ConnectionOptions {
   localDataCenter?: string;
   requestTimeoutMs?: number;
   connectTimeoutMs?: number;
-}
+};
 
 export interface CassandraOptions extends ConnectionOptions {
   url?: string;

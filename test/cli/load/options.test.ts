@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { normaliseArgs } from '../../../cli/load/argv.ts';
 import { loadCommand } from '../../../cli/load/command.ts';
-import {
-  describePlan,
-  type LoadArgs,
-  parseMapping,
-  positionalWidth,
-  resolveLoadOptions,
-} from '../../../cli/load/options.ts';
+import { describePlan, type LoadArgs, resolveLoadOptions } from '../../../cli/load/options.ts';
 import { ConfigError } from '../../../runtime/errors.ts';
 
 /** What commander hands the action for these arguments, through the real command. */
@@ -228,32 +222,5 @@ describe('resolveLoadOptions', () => {
       '.txt',
     ]);
     expect(resolveLoadOptions({ ...base, delim: '\\t' }, {}).delimiter).toBe('\t');
-  });
-});
-
-describe('parseMapping (DSBulk: field = column)', () => {
-  it('returns column → field; *=* is the default mapping by name', () => {
-    expect(parseMapping('user_id = id, full=name', false)).toEqual({
-      id: 'user_id',
-      name: 'full',
-    });
-    expect(parseMapping('id, name', false)).toEqual({ id: 'id', name: 'name' });
-    expect(parseMapping(' * = * ', false)).toBeUndefined();
-    expect(parseMapping(undefined, false)).toBeUndefined();
-  });
-
-  it('without a header, fields are positions; bare names take the next position', () => {
-    expect(parseMapping('id, name, score', true)).toEqual({ id: '0', name: '1', score: '2' });
-    const sparse = parseMapping('0=id, 3=score', true)!;
-    expect(sparse).toEqual({ id: '0', score: '3' });
-    expect(positionalWidth(sparse)).toBe(4);
-  });
-
-  it('rejects what cannot be meant', () => {
-    expect(() => parseMapping('*=*, a=b', false)).toThrow(/'\*=\*' alone/);
-    expect(() => parseMapping('a=x, b=x', false)).toThrow(/mapped twice/);
-    expect(() => parseMapping('a=1bad', false)).toThrow(/column name/);
-    expect(() => parseMapping('name=id', true)).toThrow(/positions/);
-    expect(() => parseMapping(' , ', false)).toThrow(/field=column/);
   });
 });
