@@ -136,6 +136,15 @@ export function formatSummary(report: LoadReport): string {
   if (report.insertQuery !== undefined) lines.push(`  statement: ${report.insertQuery}`);
   if (report.latency !== undefined) lines.push(latencyLine(report.latency));
   if (report.error !== undefined) lines.push(`  error: ${report.error}`);
+  if (report.status === 'interrupted' || report.status === 'tooManyErrors') {
+    const balanced = report.written + report.bad === report.rowsRead;
+    lines.push(
+      balanced
+        ? '  every row read was written or reported (written + bad = read); the rest of the input was not read'
+        : `  ${count.format(report.rowsRead - report.written - report.bad)} rows read were neither written nor reported`,
+      '  a re-run reads every input again from the start (Sluice does not resume a load yet)',
+    );
+  }
   return lines.join('\n');
 }
 

@@ -80,15 +80,19 @@ export async function runLoad(plan: LoadPlan, io: LoadIo = defaultIo()): Promise
     view.update(snapshotOf(stats, totals.written, totals.bad));
     if (stopReason === undefined && overLimit(totals, plan, false)) {
       stopReason = 'tooManyErrors';
-      void job.cancel();
+      // Read no further; what was read is still written or reported, so the books balance.
+      job.drain();
     }
   });
   const onInterrupt = () => {
     // A second Ctrl-C means now: do not wait for the writes in flight.
     if (stopReason === 'interrupted') process.exit(EXIT.interrupted);
     stopReason = 'interrupted';
-    io.stderr.write('\nsluice load: interrupted, stopping (Ctrl-C again to quit at once)…\n');
-    void job.cancel();
+    io.stderr.write(
+      '\nsluice load: interrupted: reading no more, finishing the rows already read ' +
+        '(Ctrl-C again to quit at once)…\n',
+    );
+    job.drain();
   };
   process.on('SIGINT', onInterrupt);
 

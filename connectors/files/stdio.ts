@@ -99,11 +99,27 @@ export function stdin<T = Row>(options: StdinOptions): Source<T> {
       const reader = generatorReader(
         open(maybeGunzip(streamChunks(stream, ctx.signal), STDIN_NAME)),
       );
+      let isStopped = false;
+      let endRead: (() => void) | undefined;
       return {
-        next: () => reader.next(),
+        next() {
+          if (isStopped) return Promise.resolve(null);
+          return new Promise<T[] | null>((resolve, reject) => {
+            endRead = () => resolve(null);
+            reader.next().then(resolve, reject);
+          }).finally(() => (endRead = undefined));
+        },
+        // A drain: stdin may never send another byte, so the pending read ends now. Records
+        // already handed out were whole; bytes of a record not yet complete are not read.
+        stop() {
+          isStopped = true;
+          endRead?.();
+        },
         async close() {
-          await reader.close();
+          // Release first: a read still pending on a pipe ends only when its stream closes, and
+          // closing the record generator waits for that read.
           release();
+          await reader.close().catch(() => {});
         },
       };
     },
