@@ -33,7 +33,7 @@ const VALUED = [
   'extensions',
 ] as const;
 /** May take `true`/`false` after them, as DSBulk's booleans do, or stand alone. */
-const BOOLEAN = ['dryRun', 'recursive', 'tls'] as const;
+const BOOLEAN = ['dryRun', 'recursive', 'tls', 'allowMissingFields', 'allowExtraFields'] as const;
 
 /** DSBulk's names (without dashes) and other spellings → the canonical long name. */
 const ALIASES: Record<string, string> = {
@@ -71,6 +71,8 @@ const ALIASES: Record<string, string> = {
   'schema.table': 'table',
   'schema.mapping': 'mapping',
   'schema.nullValue': 'nullValue',
+  'schema.allowMissingFields': 'allowMissingFields',
+  'schema.allowExtraFields': 'allowExtraFields',
   'driver.basic.contact-points': 'host',
   'datastax-java-driver.basic.contact-points': 'host',
   'driver.basic.request.consistency': 'consistency',

@@ -74,6 +74,14 @@ export function loadCommand(): Command {
       '--maxErrors <n|n%>',
       'bad rows tolerated: a count or a percentage; -1: no limit (default 100)',
     )
+    .option(
+      '--allowMissingFields [true|false]',
+      'a table column the input has no field for is left unset instead of failing (default false)',
+    )
+    .option(
+      '--allowExtraFields [true|false]',
+      'a field with no table column is ignored with a warning; false fails the load (default true)',
+    )
     .option('--dryRun [true|false]', 'read and convert everything, write nothing')
     .option('--recursive [true|false]', 'directories: read subdirectories too')
     .option(

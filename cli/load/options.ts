@@ -27,6 +27,8 @@ export interface LoadArgs extends ConnectionArgs {
   mapping?: string;
   maxErrors?: string;
   dryRun?: boolean | string;
+  allowMissingFields?: boolean | string;
+  allowExtraFields?: boolean | string;
   nullValue?: string;
   connector?: string;
   workers?: string;
@@ -57,6 +59,10 @@ export interface LoadPlan extends ConnectionPlan {
   table: string;
   maxErrors: MaxErrors;
   isDryRun: boolean;
+  /** A column with no field is left unset (DSBulk's `schema.allowMissingFields`). */
+  allowMissingFields: boolean;
+  /** A field with no column is ignored, with a warning (DSBulk's `schema.allowExtraFields`). */
+  allowExtraFields: boolean;
   workers: number | undefined;
   reportPath: string | undefined;
   badFile: string;
@@ -165,6 +171,8 @@ export function resolveLoadOptions(
     ...connection,
     maxErrors: parseMaxErrors(args.maxErrors, 'option -maxErrors'),
     isDryRun: bool('dryRun', args.dryRun, false),
+    allowMissingFields: bool('allowMissingFields', args.allowMissingFields, false),
+    allowExtraFields: bool('allowExtraFields', args.allowExtraFields, true),
     workers: positiveInt('workers', args.workers),
     reportPath: args.report,
     badFile: args.badFile ?? `.sluice/bad/${args.keyspace}.${args.table}.jsonl`,

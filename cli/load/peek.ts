@@ -131,7 +131,16 @@ async function readSamples(file: InputFile, windows: number, window: number): Pr
 
 /** Fields of the first record of a CSV file, for `-header false`. */
 export async function firstRecordWidth(file: InputFile, delimiter: string): Promise<number> {
-  const head = await readHead(file, 1 << 20);
+  return (await firstRecord(file, delimiter)).length;
+}
+
+/** The first record of a CSV file (its header, when it has one), BOM removed. */
+export async function firstRecord(
+  file: InputFile,
+  delimiter: string,
+  headBytes = 1 << 20,
+): Promise<string[]> {
+  const head = await readHead(file, headBytes);
   try {
     const records = parse(head, {
       delimiter,
@@ -140,7 +149,7 @@ export async function firstRecordWidth(file: InputFile, delimiter: string): Prom
       relax_column_count: true,
       skip_empty_lines: true,
     }) as string[][];
-    return records[0]?.length ?? 0;
+    return records[0] ?? [];
   } catch (error) {
     throw new ConnectorError(`${file.path}:1: ${(error as Error).message}`, {
       cause: error,

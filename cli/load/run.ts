@@ -13,21 +13,23 @@
 
 import { readdir, rm } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import type { CassandraOptions } from '../../connectors/cassandra/config.ts';
+import { connect } from '../../connectors/cassandra/client.ts';
+import { type CassandraOptions, resolveConnection } from '../../connectors/cassandra/config.ts';
 import { formatMaxErrors, isOverBudget } from '../../connectors/cassandra/error-budget.ts';
-import { positionalWidth } from '../../connectors/cassandra/mapping.ts';
+import { checkFields, positionalWidth } from '../../connectors/cassandra/mapping.ts';
+import { readTableSchema } from '../../connectors/cassandra/schema.ts';
 import {
   type InputFile,
   isStdin as isStdinInput,
   resolveInputs,
 } from '../../connectors/files/inputs.ts';
-import { SluiceError } from '../../runtime/errors.ts';
+import { ConfigError, SluiceError } from '../../runtime/errors.ts';
 import { run } from '../../runtime/job/job.ts';
 import type { JobStats } from '../../runtime/metrics/types.ts';
 import { resolveTarget } from '../connection-options.ts';
 import type { LoadJobParams } from './job.ts';
 import { describePlan, type LoadPlan } from './options.ts';
-import { estimateRows, firstRecordWidth } from './peek.ts';
+import { estimateRows, firstRecord, firstRecordWidth } from './peek.ts';
 import { progressView, snapshotOf } from './progress.ts';
 import {
   EXIT,
@@ -40,6 +42,8 @@ import {
 } from './report.ts';
 
 const JOB_URL = new URL('./job.ts', import.meta.url);
+/** Bytes read from the start of each file to find its header. */
+const HEADER_BYTES = 64 << 10;
 const PROGRESS_EVERY_MS = 500;
 
 export interface LoadIo {
@@ -214,6 +218,7 @@ async function prepare(
     badFile: plan.badFile,
   };
   if (plan.mapping !== undefined) sink.mapping = plan.mapping;
+  await checkHeaders(plan, files, sink, io);
   const params: LoadJobParams = {
     format: plan.format,
     files: files.map((f) => f.path),
@@ -229,6 +234,49 @@ async function prepare(
 
 function megabytes(bytes: number): string {
   return (bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0);
+}
+
+/**
+ * Holds each distinct CSV header against the table before anything is read or written, so a
+ * typo in a column name fails at once (exit 3, nothing written) instead of loading nulls or
+ * filling the bad file (see `checkFields`). Warnings go to stderr. stdin cannot be looked at
+ * ahead, and JSON Lines records name their own fields: neither is checked here.
+ */
+async function checkHeaders(
+  plan: LoadPlan,
+  files: readonly InputFile[],
+  sink: CassandraOptions,
+  io: LoadIo,
+): Promise<void> {
+  if (plan.format !== 'csv' || plan.isPositional || files.length === 0) return;
+  const headers = new Map<string, string[]>();
+  for (const file of files) {
+    const fields = await firstRecord(file, plan.delimiter, HEADER_BYTES);
+    const key = JSON.stringify(fields);
+    const paths = headers.get(key);
+    if (paths === undefined) headers.set(key, [file.path]);
+    else paths.push(file.path);
+  }
+  const client = await connect(resolveConnection(sink));
+  let schema: Awaited<ReturnType<typeof readTableSchema>>;
+  try {
+    schema = await readTableSchema(client, plan.keyspace, plan.table);
+  } finally {
+    await client.shutdown();
+  }
+  const errors: string[] = [];
+  for (const [key, paths] of headers) {
+    const more = paths.length > 1 ? ` (and ${paths.length - 1} more files with this header)` : '';
+    const where = `the header of ${paths[0]}${more}`;
+    const check = checkFields(schema, JSON.parse(key) as string[], plan.mapping, plan, where);
+    errors.push(...check.errors);
+    for (const warning of check.warnings) io.stderr.write(`[load] warning: ${warning}\n`);
+  }
+  if (errors.length > 0) {
+    throw new ConfigError(`the input does not fit the table: ${errors.join('; ')}`, {
+      details: { option: 'mapping' },
+    });
+  }
 }
 
 /**

@@ -109,10 +109,16 @@ function reasonOf(error: unknown): string {
   const inner = (error as { innerErrors?: Record<string, unknown> } | undefined)?.innerErrors;
   if (inner !== undefined && Object.keys(inner).length > 0) {
     return Object.entries(inner)
-      .map(([host, e]) => `${host}: ${e instanceof Error ? e.message : String(e)}`)
+      .map(([host, e]) => `${host}: ${describeError(e)}`)
       .join('; ');
   }
   return error instanceof Error ? error.message : String(error);
+}
+
+/** "AuthenticationError: Provided username …": the class says what kind of failure it is. */
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.name === 'Error' ? error.message : `${error.name}: ${error.message}`;
 }
 
 function toDriverName(name: ConnectionConfig['consistency']): keyof typeof consistencies {

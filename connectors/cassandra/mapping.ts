@@ -51,3 +51,104 @@ export function parseMappingText(
 export function positionalWidth(mapping: Mapping): number {
   return Math.max(...Object.values(mapping).map(Number)) + 1;
 }
+
+export interface FieldCheckOptions {
+  /** A column no field maps to is left unset (DSBulk's `schema.allowMissingFields`, default false). */
+  allowMissingFields: boolean;
+  /** A field no column takes is ignored (DSBulk's `schema.allowExtraFields`, default true). */
+  allowExtraFields: boolean;
+}
+
+export interface FieldCheck {
+  /** Each fails the load before anything is written. */
+  errors: string[];
+  warnings: string[];
+}
+
+/** What `checkFields` needs of a table: its columns and its primary key. */
+export interface TableColumns {
+  keyspace: string;
+  table: string;
+  columns: readonly { name: string }[];
+  partitionKey: readonly string[];
+  clustering: readonly string[];
+}
+
+/**
+ * Holds the fields an input names (a CSV header) against the table, before any row is read:
+ * with the default mapping (by name), a column with no field is an error unless missing
+ * fields are allowed, and always for a primary-key column; a field with no column is a
+ * warning unless extra fields are disallowed. With an explicit mapping, a mapped field the
+ * input lacks and a mapped column the table lacks are errors. A missing name near an unused
+ * one (edit distance ≤ 2, ignoring case) gets a "did you mean".
+ */
+export function checkFields(
+  table: TableColumns,
+  fields: readonly string[],
+  mapping: Mapping | undefined,
+  options: FieldCheckOptions,
+  where: string,
+): FieldCheck {
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  const name = `${table.keyspace}.${table.table}`;
+  const columns = table.columns.map((c) => c.name);
+  const keys = new Set([...table.partitionKey, ...table.clustering]);
+  const fieldSet = new Set(fields);
+  const pairs: [column: string, field: string][] =
+    mapping === undefined ? columns.map((c) => [c, c]) : Object.entries(mapping);
+  const usedFields = new Set(pairs.map(([, field]) => field));
+  const unusedFields = fields.filter((f) => !usedFields.has(f));
+  const hint = (missing: string) => {
+    const near = unusedFields.filter((f) => isNear(f, missing));
+    return near.length === 0 ? '' : ` (did you mean ${near.map((f) => `"${f}"`).join(' or ')}?)`;
+  };
+  if (mapping !== undefined) {
+    for (const [column] of pairs) {
+      if (!columns.includes(column)) {
+        const near = columns.filter((c) => isNear(c, column));
+        const didYouMean =
+          near.length === 0 ? '' : ` (did you mean ${near.map((c) => `"${c}"`).join(' or ')}?)`;
+        errors.push(`the mapping names column "${column}", which ${name} lacks${didYouMean}`);
+      }
+    }
+  }
+  for (const [column, field] of pairs) {
+    if (fieldSet.has(field) || !columns.includes(column)) continue;
+    const what =
+      mapping === undefined
+        ? `column "${column}" of ${name} has no field in ${where}`
+        : `the mapping takes column "${column}" from field "${field}", which ${where} lacks`;
+    if (keys.has(column)) errors.push(`primary-key ${what}${hint(field)}`);
+    else if (!options.allowMissingFields) {
+      errors.push(`${what}${hint(field)}; give --schema.allowMissingFields true to leave it unset`);
+    } else warnings.push(`${what}: it is left unset`);
+  }
+  if (mapping === undefined) {
+    for (const field of unusedFields) {
+      const what = `field "${field}" of ${where} has no column in ${name}`;
+      if (options.allowExtraFields) warnings.push(`${what}: it is ignored`);
+      else errors.push(`${what} (--schema.allowExtraFields is false)`);
+    }
+  }
+  return { errors, warnings };
+}
+
+/** Edit distance ≤ 2, case ignored: a typo, not another name. */
+function isNear(a: string, b: string): boolean {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  if (Math.abs(x.length - y.length) > 2) return false;
+  // Levenshtein distance with one row.
+  const row = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= y.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (x[i - 1] === y[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[y.length]! <= 2;
+}

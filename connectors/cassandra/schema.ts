@@ -73,7 +73,15 @@ export async function readTableSchema(
   }
   const meta = await client.metadata.getTable(keyspace, table);
   if (meta === null) {
-    throw new ConnectorError(`table "${keyspace}.${table}" does not exist`, {
+    const tables = await client
+      .execute('SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?', [keyspace], {
+        prepare: true,
+      })
+      .then((r) => r.rows.map((row) => String(row.get('table_name'))).sort())
+      .catch(() => undefined);
+    const listed =
+      tables === undefined ? '' : ` (tables of ${keyspace}: ${tables.join(', ') || 'none'})`;
+    throw new ConnectorError(`table "${keyspace}.${table}" does not exist${listed}`, {
       details: { keyspace, table },
     });
   }
