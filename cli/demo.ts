@@ -9,11 +9,18 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import cassandra from 'cassandra-driver';
 import { Command } from 'commander';
-import { ensureLocalCluster } from '../connectors/cassandra/local/index.ts';
+import { connect } from '../connectors/cassandra/client.ts';
+import { type ConnectionOptions, resolveConnection } from '../connectors/cassandra/config.ts';
 import { ConfigError } from '../runtime/errors.ts';
 import { Random } from './bench/random.ts';
+import {
+  addConnectionOptions,
+  type ConnectionArgs,
+  resolveConnectionArgs,
+  resolvePassword,
+  resolveTarget,
+} from './connection-options.ts';
 import { resolveLoadOptions } from './load/options.ts';
 import { messageOf, runLoad } from './load/run.ts';
 
@@ -24,7 +31,7 @@ const SENSORS = 2_000;
 const SITES = ['Zürich', 'São Paulo', 'Kraków', 'Reykjavík', 'Ōsaka', 'Nairobi', 'Montréal'];
 const NOTES = ['', 'ok', 'recalibrated, "drift" fixed', 'battery low\nreplace soon', 'door open'];
 
-export interface DemoOptions {
+export interface DemoOptions extends ConnectionArgs {
   rows: number;
   dir: string;
   workers: number | undefined;
@@ -81,31 +88,9 @@ export async function sampleDataset(dir: string, rows: number): Promise<string> 
   return path;
 }
 
-interface Cluster {
-  contactPoints: string[];
-  localDataCenter: string;
-}
-
-async function findCluster(): Promise<Cluster> {
-  const configured = process.env.CASSANDRA_CONTACT_POINTS;
-  if (configured) {
-    return {
-      contactPoints: configured.split(',').map((h) => h.trim()),
-      localDataCenter: process.env.CASSANDRA_LOCAL_DC ?? 'datacenter1',
-    };
-  }
-  process.stderr.write('[demo] no CASSANDRA_CONTACT_POINTS: using the local 3-node cluster\n');
-  const cluster = await ensureLocalCluster({ nodes: 3 });
-  return { contactPoints: cluster.contactPoints, localDataCenter: cluster.localDataCenter };
-}
-
-async function createSchema(cluster: Cluster): Promise<void> {
-  const client = new cassandra.Client({
-    contactPoints: cluster.contactPoints,
-    localDataCenter: cluster.localDataCenter,
-  });
+async function createSchema(connection: ConnectionOptions): Promise<void> {
+  const client = await connect(resolveConnection(connection), { retries: 'driver' });
   try {
-    await client.connect();
     const nodes = client.hosts.length;
     const rf = Math.min(3, nodes);
     await client.execute(
@@ -128,7 +113,17 @@ async function createSchema(cluster: Cluster): Promise<void> {
 }
 
 export async function runDemo(options: DemoOptions): Promise<number> {
-  const cluster = await findCluster();
+  // The connection flags and the cluster they lead to are those of `sluice load`.
+  const args: ConnectionArgs = { ...options, password: await resolvePassword(options) };
+  const connection = resolveConnectionArgs(args, process.env, (flag, expected, got) => {
+    const shown = got === undefined ? '' : `, got "${got}"`;
+    return new ConfigError(`--${flag} must be ${expected}${shown}`, { details: { option: flag } });
+  });
+  const cluster = await resolveTarget(
+    connection,
+    { env: process.env, stderr: process.stderr },
+    'demo',
+  );
   await createSchema(cluster);
   process.stderr.write(`[demo] generating ${options.rows.toLocaleString('en-US')} sample rows\n`);
   const file = await sampleDataset(options.dir, options.rows);
@@ -142,6 +137,12 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     table: TABLE,
     host: cluster.contactPoints.join(','),
     dc: cluster.localDataCenter,
+    consistency: connection.consistency,
+    tls: connection.tls,
+    ...(connection.tlsCaFile === undefined ? {} : { tlsCa: connection.tlsCaFile }),
+    ...(connection.username === undefined
+      ? {}
+      : { username: connection.username, password: connection.password }),
     report: join(options.dir, 'report.json'),
     ...(options.workers === undefined ? {} : { workers: String(options.workers) }),
   });
@@ -159,19 +160,21 @@ function positiveInt(name: string): (text: string) => number {
 }
 
 export function demoCommand(): Command {
-  return new Command('demo')
+  const command = new Command('demo')
     .description(
       'start the local Cassandra if none is configured, generate a sample CSV and load it',
     )
+    // -h is --host, as in every command that connects.
+    .helpOption('--help', 'display help for demo')
     .option('--rows <n>', 'rows in the sample dataset', positiveInt('rows'), DEFAULT_ROWS)
     .option('--dir <dir>', 'where the dataset and the report go', '.sluice/demo')
-    .option('--workers <n>', 'worker threads (default: one per core)', positiveInt('workers'))
-    .action(async (options: DemoOptions) => {
-      try {
-        process.exitCode = await runDemo(options);
-      } catch (error) {
-        process.stderr.write(`sluice demo: ${messageOf(error)}\n`);
-        process.exitCode = 3;
-      }
-    });
+    .option('--workers <n>', 'worker threads (default: one per core)', positiveInt('workers'));
+  return addConnectionOptions(command).action(async (options: DemoOptions) => {
+    try {
+      process.exitCode = await runDemo(options);
+    } catch (error) {
+      process.stderr.write(`sluice demo: ${messageOf(error)}\n`);
+      process.exitCode = 3;
+    }
+  });
 }

@@ -8,6 +8,7 @@ import { Command } from 'commander';
 import { SluiceError } from '../runtime/errors.ts';
 import { benchCommand } from './bench/command.ts';
 import { cassandraCommand } from './cassandra.ts';
+import { cqlCommand } from './cql.ts';
 import { demoCommand } from './demo.ts';
 import { loadCommand } from './load/command.ts';
 import { runCommand } from './run.ts';
@@ -17,6 +18,7 @@ const commandModules: Array<() => Command> = [
   runCommand,
   loadCommand,
   benchCommand,
+  cqlCommand,
   demoCommand,
 ];
 

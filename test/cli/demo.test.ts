@@ -1,8 +1,10 @@
 /** The demo's sample dataset: valid CSV of the demo table's columns, the same on every run. */
 
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sampleDataset } from '../../cli/demo.ts';
@@ -56,5 +58,22 @@ describe('demo dataset', () => {
     const a = await generate(3000);
     const b = await generate(3000);
     expect(a.text).toBe(b.text);
+  });
+});
+
+describe('sluice demo (command line)', () => {
+  const sluice = fileURLToPath(new URL('../../bin/sluice.js', import.meta.url));
+  const demo = (args: string[]) =>
+    spawnSync(process.execPath, [sluice, 'demo', ...args], { encoding: 'utf8', timeout: 60_000 });
+
+  it('takes the connection flags of load: -h is the host, not help', () => {
+    const help = demo(['--help']);
+    expect(help.stdout).toMatch(/-h, --host <hosts>/);
+    expect(help.stdout).toMatch(/--password-file <path>/);
+    // Nothing listens on port 9 here: the demo goes to that host, and says it cannot connect.
+    const run = demo(['-h', '127.0.0.1:9', '--rows', '10']);
+    expect(run.status).toBe(3);
+    expect(run.stderr).toContain('cannot connect to Cassandra at 127.0.0.1:9');
+    expect(run.stderr).not.toMatch(/using the local cluster/);
   });
 });

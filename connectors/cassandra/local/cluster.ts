@@ -299,7 +299,9 @@ async function assertPortsFree(nodes: NodeLayout[]): Promise<void> {
       if (await isPortTaken(node.address, port)) {
         throw setupError(
           `${node.address}:${port} is already in use by a process that is not node ${node.number} of this cluster` +
-            ` (no live pid in ${node.pidFile}): stop it, or start this cluster on other addresses (--first-node)`,
+            ` (no live pid in ${node.pidFile}). If it is a Cassandra you want to use, point Sluice at it:` +
+            ` set CASSANDRA_CONTACT_POINTS or pass -h ${node.address}:${node.nativePort}.` +
+            " To run a cluster of Sluice's own beside it: sluice cassandra start --first-node <n>",
         );
       }
     }
