@@ -117,6 +117,12 @@ export type ConnectionFlag =
 
 export type FlagError = (flag: ConnectionFlag, expected: string, got?: string) => ConfigError;
 
+/** `--host must be …, got "…"`: the spelling of every command but load's DSBulk one. */
+export const longFlagError: FlagError = (flag, expected, got) => {
+  const shown = got === undefined ? '' : `, got "${got}"`;
+  return new ConfigError(`--${flag} must be ${expected}${shown}`, { details: { option: flag } });
+};
+
 /**
  * Validates the connection flags of any command. The password comes from `args.password`
  * (already resolved by `resolvePassword` when a file was named) or SLUICE_PASSWORD; it is never
@@ -125,7 +131,7 @@ export type FlagError = (flag: ConnectionFlag, expected: string, got?: string) =
 export function resolveConnectionArgs(
   args: ConnectionArgs,
   env: Record<string, string | undefined>,
-  bad: FlagError,
+  bad: FlagError = longFlagError,
 ): ConnectionPlan {
   const consistency = (args.consistency ?? DEFAULT_CONSISTENCY).toUpperCase();
   if (!(CONSISTENCIES as readonly string[]).includes(consistency)) {

@@ -50,16 +50,7 @@ async function runCql(args: CqlArgs): Promise<number> {
   try {
     statements = await readStatements(args);
     const password = await resolvePassword(args);
-    const plan = resolveConnectionArgs(
-      { ...args, password },
-      process.env,
-      (flag, expected, got) => {
-        const shown = got === undefined ? '' : `, got "${got}"`;
-        return new ConfigError(`--${flag} must be ${expected}${shown}`, {
-          details: { option: flag },
-        });
-      },
-    );
+    const plan = resolveConnectionArgs({ ...args, password }, process.env);
     client = await connect(resolveConnection(await resolveTarget(plan, io, 'cql')), {
       retries: 'driver',
     });

@@ -115,10 +115,7 @@ async function createSchema(connection: ConnectionOptions): Promise<void> {
 export async function runDemo(options: DemoOptions): Promise<number> {
   // The connection flags and the cluster they lead to are those of `sluice load`.
   const args: ConnectionArgs = { ...options, password: await resolvePassword(options) };
-  const connection = resolveConnectionArgs(args, process.env, (flag, expected, got) => {
-    const shown = got === undefined ? '' : `, got "${got}"`;
-    return new ConfigError(`--${flag} must be ${expected}${shown}`, { details: { option: flag } });
-  });
+  const connection = resolveConnectionArgs(args, process.env);
   const cluster = await resolveTarget(
     connection,
     { env: process.env, stderr: process.stderr },
