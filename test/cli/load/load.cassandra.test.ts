@@ -95,20 +95,33 @@ async function rows(name: string): Promise<Record<string, unknown>[]> {
     .sort((a, b) => Number(a.id ?? a.user_id) - Number(b.id ?? b.user_id));
 }
 
-/** Rows of a table, counted slice by slice of the token ring: one count(*) of all may time out. */
-async function countByTokenRange(name: string, slices = 32): Promise<number> {
+/**
+ * Rows of a table, counted slice by slice of the token ring at QUORUM: one count(*) of all
+ * times out on a busy cluster, and so may a slice, which is then asked again. Exact for rows
+ * written at QUORUM (W + R > RF), while one slow replica cannot fail it as ALL would.
+ */
+async function countByTokenRange(name: string, slices = 64): Promise<number> {
   const min = -(2n ** 63n);
   const step = 2n ** 64n / BigInt(slices);
   let total = 0;
   for (let i = 0; i < slices; i++) {
     const from = min + step * BigInt(i);
     const to = i === slices - 1 ? 2n ** 63n - 1n : from + step;
-    const result = await client.execute(
-      `SELECT count(*) FROM ${ks}.${name} WHERE token(id) >= ? AND token(id) ${i === slices - 1 ? '<=' : '<'} ?`,
-      [from, to],
-      { prepare: true, readTimeout: 60_000 },
-    );
-    total += Number(result.first().get(0));
+    const query = `SELECT count(*) FROM ${ks}.${name} WHERE token(id) >= ? AND token(id) ${i === slices - 1 ? '<=' : '<'} ?`;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await client.execute(query, [from, to], {
+          prepare: true,
+          readTimeout: 60_000,
+          consistency: cassandra.types.consistencies.quorum,
+        });
+        total += Number(result.first().get(0));
+        break;
+      } catch (error) {
+        if (attempt === 5) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
+    }
   }
   return total;
 }
@@ -299,17 +312,26 @@ describe('sluice load', () => {
   });
 
   it('Ctrl-C keeps the books: every row read is written or reported, and the summary says so', async () => {
-    const t = await table('books', 'id int PRIMARY KEY, n int');
+    const t = await table('books', 'id int PRIMARY KEY, n int, pad text');
+    // Rows of ~210 bytes, 42 MB in all: far more than the channels and the sinks' buffers hold
+    // (a few MB), so the readers are still reading when the Ctrl-C comes, however fast they are.
     const total = 200_000;
-    const lines = ['id,n'];
-    for (let i = 0; i < total; i++) lines.push(`${i},${i % 1000 === 7 ? `x${i}` : i}`);
+    const pad = 'p'.repeat(200);
+    const lines = ['id,n,pad'];
+    for (let i = 0; i < total; i++) lines.push(`${i},${i % 1000 === 7 ? `x${i}` : i},${pad}`);
     const file = join(dir, 'books.csv');
     await writeFile(file, `${lines.join('\n')}\n`);
     const reportPath = join(dir, 'books.json');
     const c = cluster();
     const child = spawn(
       process.execPath,
-      ['bin/sluice.js', 'load', '-url', file, '-k', ks, '-t', t, '--report', reportPath, ...c.args],
+      [
+        'bin/sluice.js',
+        'load',
+        ...['-url', file, '-k', ks, '-t', t, '--report', reportPath],
+        // QUORUM, so that a count at QUORUM afterwards sees every row written.
+        ...['--consistency', 'QUORUM', ...c.args],
+      ],
       { cwd: ROOT, env: { ...process.env, ...c.env }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';
