@@ -19,7 +19,7 @@ import type { WorkerResult } from '../cli/bench/recorder.ts';
 import { shareOf } from '../cli/bench/schedule.ts';
 import { run } from '../index.ts';
 import { tsWorker } from '../runtime/actor/ts-worker.ts';
-import { decodeHistogram } from '../runtime/metrics/histogram.ts';
+import { countAbove, decodeHistogram } from '../runtime/metrics/histogram.ts';
 import type { TimingJobParams } from './timing/job.ts';
 import type { StallSpec } from './timing/stalled-workload.ts';
 
@@ -83,15 +83,7 @@ async function onActors(): Promise<WorkerResult[]> {
 
 function figures(m: BenchMeasurements) {
   const latency = decodeHistogram(m.histograms.latency);
-  const halfStallUs = (stall.stallMs * 1000) / 2;
-  let low = 0;
-  let high = 100;
-  for (let i = 0; i < 60; i++) {
-    const mid = (low + high) / 2;
-    if (latency.getValueAtPercentile(mid) <= halfStallUs) low = mid;
-    else high = mid;
-  }
-  const lateOps = Math.round(latency.totalCount * (1 - low / 100));
+  const lateOps = countAbove(latency, (stall.stallMs * 1000) / 2);
   return {
     ops: m.ops,
     lateOps,

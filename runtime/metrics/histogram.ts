@@ -96,3 +96,18 @@ export function distribution(histogram: Histogram): DistributionPoint[] {
       percentile === 0 ? histogram.minNonZeroValue : histogram.getValueAtPercentile(percentile),
   }));
 }
+
+/**
+ * How many recorded values exceed `value`, to the histogram's resolution. Percentiles are
+ * monotonic, so a bisection finds the last one at or below `value`.
+ */
+export function countAbove(histogram: Histogram, value: number): number {
+  let low = 0;
+  let high = 100;
+  for (let i = 0; i < 60; i++) {
+    const mid = (low + high) / 2;
+    if (histogram.getValueAtPercentile(mid) <= value) low = mid;
+    else high = mid;
+  }
+  return Math.round(histogram.totalCount * (1 - low / 100));
+}

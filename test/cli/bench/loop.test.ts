@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runLoop } from '../../../cli/bench/loop.ts';
-import { decodeHistogram } from '../../../runtime/metrics/histogram.ts';
+import { countAbove, decodeHistogram } from '../../../runtime/metrics/histogram.ts';
 import { FakeClock } from './fixtures/fake-clock.ts';
 import { SimulatedServer } from './fixtures/simulated-server.ts';
 
@@ -194,16 +194,3 @@ describe('runLoop properties', () => {
     ]);
   });
 });
-
-/** How many recorded values exceed `valueUs` (to the histogram's resolution). */
-function countAbove(histogram: ReturnType<typeof decodeHistogram>, valueUs: number): number {
-  // getValueAtPercentile is monotonic in the percentile: bisect for the last one ≤ valueUs.
-  let low = 0;
-  let high = 100;
-  for (let i = 0; i < 60; i++) {
-    const mid = (low + high) / 2;
-    if (histogram.getValueAtPercentile(mid) <= valueUs) low = mid;
-    else high = mid;
-  }
-  return Math.round(histogram.totalCount * (1 - low / 100));
-}
