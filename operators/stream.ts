@@ -8,7 +8,7 @@
  */
 
 import { ConfigError } from '../runtime/errors.ts';
-import type { Sink, SinkPartitioner, Source } from '../runtime/graph/connector.ts';
+import type { MalformedRecord, Sink, SinkPartitioner, Source } from '../runtime/graph/connector.ts';
 import type { OperatorFactory } from '../runtime/graph/operator.ts';
 import type {
   LogicalGraph,
@@ -91,7 +91,15 @@ export class GraphBuilder {
 export class PipelineBuilder {
   constructor(private readonly builder: GraphBuilder) {}
 
-  from<T>(source: Source<T>, options: OperatorOptions = {}): DataStream<T> {
+  /**
+   * A source. With `rejects`, records the source cannot read (malformed lines) go to that side
+   * output, with where they start and why, and the source reads on; without it, the first
+   * one fails the job.
+   */
+  from<T>(
+    source: Source<T>,
+    options: OperatorOptions & { rejects?: OutputTag<MalformedRecord> } = {},
+  ): DataStream<T> {
     if (typeof source?.open !== 'function') {
       throw new ConfigError('from() needs a Source: an object with name and open(ctx)');
     }
@@ -100,7 +108,11 @@ export class PipelineBuilder {
       labelOf(source.name),
       [],
       { kind: 'auto' },
-      { functions: [source.open], source: source as Source<unknown> },
+      {
+        functions: [source.open],
+        source: source as Source<unknown>,
+        sideOutputs: options.rejects ? [options.rejects.id] : [],
+      },
       options,
     );
     node.maxParallelism = source.maxParallelism;

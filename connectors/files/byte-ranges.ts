@@ -17,8 +17,9 @@ export interface FilePiece {
   /** This reader owns the records starting in [start, end) of the file. */
   start: number;
   end: number;
-  /** A gzip file: read whole, from 0 to its end, by this reader alone. */
+  /** Read whole, from 0 to its end, by this reader alone: a gzip file, or every file with `isWholeFiles`. */
   isWhole: boolean;
+  isGzip: boolean;
 }
 
 /**
@@ -31,8 +32,10 @@ export function piecesFor(
   files: ReadonlyArray<{ path: string; size: number; isGzip?: boolean }>,
   instance: number,
   parallelism: number,
+  isWholeFiles = false,
 ): FilePiece[] {
-  const plain = files.filter((f) => f.isGzip !== true);
+  const isWhole = (f: { isGzip?: boolean }) => isWholeFiles || f.isGzip === true;
+  const plain = files.filter((f) => !isWhole(f));
   const total = plain.reduce((sum, f) => sum + f.size, 0);
   const lo = Math.floor((instance * total) / parallelism);
   const hi = Math.floor(((instance + 1) * total) / parallelism);
@@ -41,23 +44,25 @@ export function piecesFor(
   for (const { path, size } of plain) {
     const start = Math.max(lo, offset) - offset;
     const end = Math.min(hi, offset + size) - offset;
-    if (start < end) pieces.push({ path, start, end, isWhole: false });
+    if (start < end) pieces.push({ path, start, end, isWhole: false, isGzip: false });
     offset += size;
   }
   const whole = files
     .map((file, index) => ({ file, index }))
-    .filter(({ file }) => file.isGzip === true)
+    .filter(({ file }) => isWhole(file))
     .sort((a, b) => b.file.size - a.file.size || a.index - b.index);
   const load = new Array<number>(parallelism).fill(0);
-  const mine: Array<{ index: number; path: string; size: number }> = [];
+  const mine: Array<{ index: number; path: string; size: number; isGzip: boolean }> = [];
   for (const { file, index } of whole) {
     const owner = load.indexOf(Math.min(...load));
     load[owner]! += Math.max(1, file.size);
-    if (owner === instance) mine.push({ index, path: file.path, size: file.size });
+    if (owner === instance) {
+      mine.push({ index, path: file.path, size: file.size, isGzip: file.isGzip === true });
+    }
   }
   // In input order, so a reader's rows follow the order the user named the files in.
-  for (const { path, size } of mine.sort((a, b) => a.index - b.index)) {
-    pieces.push({ path, start: 0, end: size, isWhole: true });
+  for (const { path, size, isGzip } of mine.sort((a, b) => a.index - b.index)) {
+    pieces.push({ path, start: 0, end: size, isWhole: true, isGzip });
   }
   return pieces;
 }

@@ -12,7 +12,12 @@
  */
 
 import { ConnectorError } from '../../runtime/errors.ts';
-import type { InstanceContext, Source, SourceReader } from '../../runtime/graph/connector.ts';
+import type {
+  InstanceContext,
+  MalformedRecord,
+  Source,
+  SourceReader,
+} from '../../runtime/graph/connector.ts';
 import { FileChunks, piecesFor } from './byte-ranges.ts';
 import {
   type CsvFormat,
@@ -20,7 +25,9 @@ import {
   CsvSliceParser,
   csvFormat,
   newScanner,
+  type OnMalformed,
   type Row,
+  recordText,
 } from './csv-format.ts';
 import { gunzipChunks, type InputOptions, resolveInputs } from './inputs.ts';
 import { checkObject, checkPaths, optionError } from './options.ts';
@@ -35,28 +42,49 @@ export type { CsvOptions, Row };
 export interface CsvSourceOptions extends CsvOptions, InputOptions {
   /** Name of a field set on every row to "file:line" of the record it came from. */
   sourceField?: string;
+  /** Records skipped at the start of each file, after its header (DSBulk's `skipRecords`). */
+  skipRecords?: number;
+  /** Records read from each file at most (DSBulk's `maxRecords`). */
+  maxRecords?: number;
 }
 
 export function csv(pathOrPaths: string | string[], options?: CsvSourceOptions): Source<Row> {
   const paths = checkPaths('csv', pathOrPaths);
   const name = `csv(${paths[0]}${paths.length > 1 ? ` +${paths.length - 1} more` : ''})`;
-  const { recursive, extensions, sourceField, ...rest } = checkObject(name, options);
+  const { recursive, extensions, sourceField, skipRecords, maxRecords, ...rest } = checkObject(
+    name,
+    options,
+  );
   const format = csvFormat(name, rest);
   const inputs = inputOptions(name, recursive, extensions);
   const tag = checkSourceField(name, sourceField);
+  const limits = recordLimits(name, skipRecords, maxRecords);
   return {
     name,
     async open(ctx: InstanceContext): Promise<SourceReader<Row>> {
       const files = await resolveInputs(paths, inputs);
-      const pieces = piecesFor(files, ctx.instance, ctx.parallelism);
+      // Records are counted per file: with limits, each file is read whole by one reader.
+      const pieces = piecesFor(files, ctx.instance, ctx.parallelism, limits !== undefined);
+      const malformed: MalformedRecord[] | undefined = ctx.keepsMalformed ? [] : undefined;
+      const onMalformed = malformed && ((record: MalformedRecord) => void malformed.push(record));
       async function* batches(): AsyncGenerator<Row[]> {
         for (const piece of pieces) {
           const chunks = new FileChunks(piece.path, SKIP_CHUNK_BYTES, piece.path, ctx.signal);
           try {
             if (piece.isWhole) {
               chunks.chunkBytes = PARSE_CHUNK_BYTES;
-              const inflated = gunzipChunks(chunks, piece.path);
-              yield* csvRange(format, inflated, 0, Infinity, piece.path, undefined, tag);
+              const input = piece.isGzip ? gunzipChunks(chunks, piece.path) : chunks;
+              yield* csvRange(
+                format,
+                input,
+                0,
+                Infinity,
+                piece.path,
+                undefined,
+                tag,
+                onMalformed,
+                limits,
+              );
             } else {
               const onRangeFound = () => {
                 chunks.chunkBytes = PARSE_CHUNK_BYTES;
@@ -69,6 +97,7 @@ export function csv(pathOrPaths: string | string[], options?: CsvSourceOptions):
                 piece.path,
                 onRangeFound,
                 tag,
+                onMalformed,
               );
             }
           } finally {
@@ -76,9 +105,21 @@ export function csv(pathOrPaths: string | string[], options?: CsvSourceOptions):
           }
         }
       }
-      return generatorReader(batches());
+      return generatorReader(batches(), malformed);
     },
   };
+}
+
+function recordLimits(where: string, skip: unknown, max: unknown): RecordLimits | undefined {
+  if (skip === undefined && max === undefined) return undefined;
+  const count = (option: string, value: unknown, fallback: number) => {
+    if (value === undefined) return fallback;
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+      throw optionError(where, option, 'an integer ≥ 0');
+    }
+    return value;
+  };
+  return { skip: count('skipRecords', skip, 0), max: count('maxRecords', max, Infinity) };
 }
 
 export function inputOptions(where: string, recursive: unknown, extensions: unknown): InputOptions {
@@ -104,7 +145,9 @@ export function checkSourceField(where: string, value: unknown): string | undefi
 /**
  * The rows of the records that start in [start, end) of a CSV byte stream, in batches.
  * `onRangeFound` runs once the reader has reached its first record; with `sourceField`, each
- * row gets "where:line" there.
+ * row gets "where:line" there. With `onMalformed`, a record that cannot be read (see
+ * `CsvSliceParser`), or one longer than `maxRecordBytes`, goes there and reading goes on;
+ * without it, it fails the read.
  */
 export async function* csvRange(
   format: CsvFormat,
@@ -114,6 +157,8 @@ export async function* csvRange(
   where: string,
   onRangeFound?: () => void,
   sourceField?: string,
+  onMalformed?: OnMalformed,
+  limits?: RecordLimits,
 ): AsyncGenerator<Row[]> {
   const slicer = new RecordSlicer(source, newScanner(format), format.maxRecordBytes, where);
   let names: string[];
@@ -132,36 +177,34 @@ export async function* csvRange(
   }
   if (!(await slicer.skipTo(start))) return;
   onRangeFound?.();
-  const parser = new CsvSliceParser(format, names, where);
+  if (onMalformed !== undefined) {
+    slicer.onOversize = (line, head, bytes) =>
+      onMalformed({
+        source: `${where}:${line}`,
+        error: `the record is ${bytes} bytes, longer than maxRecordBytes (${format.maxRecordBytes}): is a quote left open?`,
+        record: recordText(head),
+      });
+  }
+  const parser = new CsvSliceParser(format, names, where, sourceField, onMalformed);
+  if (limits !== undefined) {
+    yield* limitedRecords(format, slicer, parser, limits);
+    return;
+  }
   for (let slice = await slicer.nextSlice(end); slice; slice = await slicer.nextSlice(end)) {
     const rows = parser.parse(slice);
-    if (sourceField !== undefined) tagRows(format, slice, rows, sourceField, where);
     if (rows.length > 0) yield rows;
   }
 }
 
-/** Sets "where:line" on each row: the line its record starts on, counted as the parser did. */
-function tagRows(format: CsvFormat, slice: Slice, rows: Row[], field: string, where: string): void {
-  const bytes = slice.bytes;
-  const scanner = newScanner(format);
-  let line = slice.line;
-  let r = 0;
-  for (let at = 0; at < bytes.length && r < rows.length; ) {
-    const found = scanner.scan(bytes, at, bytes.length, at + 1);
-    const stop = found < 0 ? bytes.length : found;
-    const isEmpty =
-      (stop - at === 1 && bytes[at] === 0x0a) ||
-      (stop - at === 2 && bytes[at] === 0x0d && bytes[at + 1] === 0x0a);
-    if (!(format.skipEmptyLines && isEmpty)) rows[r++]![field] = `${where}:${line}`;
-    for (let i = bytes.indexOf(0x0a, at); i >= 0 && i < stop; i = bytes.indexOf(0x0a, i + 1))
-      line++;
-    at = stop;
-  }
-}
-
-/** A reader over an async generator of batches; closing it runs the generator's cleanup. */
-export function generatorReader<T>(batches: AsyncGenerator<T[]>): SourceReader<T> {
-  return {
+/**
+ * A reader over an async generator of batches; closing it runs the generator's cleanup.
+ * `malformed`, when given, is the list the generator's parser fills: `takeMalformed` empties it.
+ */
+export function generatorReader<T>(
+  batches: AsyncGenerator<T[]>,
+  malformed?: MalformedRecord[],
+): SourceReader<T> {
+  const reader: SourceReader<T> = {
     async next() {
       const step = await batches.next();
       return step.done ? null : step.value;
@@ -170,6 +213,46 @@ export function generatorReader<T>(batches: AsyncGenerator<T[]>): SourceReader<T
       await batches.return(undefined);
     },
   };
+  if (malformed !== undefined) {
+    reader.takeMalformed = () => malformed.splice(0, malformed.length);
+  }
+  return reader;
+}
+
+/** DSBulk's `skipRecords` and `maxRecords`: counted in each file, after its header. */
+export interface RecordLimits {
+  skip: number;
+  /** Infinity: no limit. */
+  max: number;
+}
+
+/** Records one at a time, so each is counted: the first `skip` dropped, at most `max` read. */
+async function* limitedRecords(
+  format: CsvFormat,
+  slicer: RecordSlicer,
+  parser: CsvSliceParser,
+  limits: RecordLimits,
+): AsyncGenerator<Row[]> {
+  let skipped = 0;
+  let taken = 0;
+  let batch: Row[] = [];
+  while (taken < limits.max) {
+    const record = await slicer.nextRecord();
+    if (record === null) break;
+    if (isEmptyLine(record.bytes) && format.skipEmptyLines) continue;
+    if (format.comment !== '' && record.bytes[0] === format.comment.charCodeAt(0)) continue;
+    if (skipped < limits.skip) {
+      skipped++;
+      continue;
+    }
+    taken++;
+    batch.push(...parser.parse(record));
+    if (batch.length >= 1000) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
 }
 
 async function nextHeader(format: CsvFormat, slicer: RecordSlicer): Promise<Slice | null> {

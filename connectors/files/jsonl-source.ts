@@ -9,8 +9,14 @@
 
 import { isUtf8 } from 'node:buffer';
 import { ConnectorError } from '../../runtime/errors.ts';
-import type { InstanceContext, Source, SourceReader } from '../../runtime/graph/connector.ts';
+import type {
+  InstanceContext,
+  MalformedRecord,
+  Source,
+  SourceReader,
+} from '../../runtime/graph/connector.ts';
 import { countFileNewlines, FileChunks, piecesFor } from './byte-ranges.ts';
+import { invalidUtf8, type OnMalformed, recordText } from './csv-format.ts';
 import { checkSourceField, generatorReader, inputOptions } from './csv-source.ts';
 import { gunzipChunks, type InputOptions, resolveInputs } from './inputs.ts';
 import { checkKeys, checkObject, checkPaths, positiveInteger } from './options.ts';
@@ -42,6 +48,8 @@ export function jsonl<T = Record<string, unknown>>(
     async open(ctx: InstanceContext): Promise<SourceReader<T>> {
       const files = await resolveInputs(paths, inputs);
       const pieces = piecesFor(files, ctx.instance, ctx.parallelism);
+      const malformed: MalformedRecord[] | undefined = ctx.keepsMalformed ? [] : undefined;
+      const onMalformed = malformed && ((record: MalformedRecord) => void malformed.push(record));
       async function* batches(): AsyncGenerator<T[]> {
         for (const { path, start, end, isWhole } of pieces) {
           // One byte early: whether that byte is '\n' tells if a line starts right at `start`.
@@ -50,17 +58,37 @@ export function jsonl<T = Record<string, unknown>>(
           try {
             if (isWhole) {
               const inflated = gunzipChunks(chunks, path);
-              yield* jsonlRange<T>(inflated, 0, 0, Infinity, maxRecordBytes, path, undefined, tag);
+              yield* jsonlRange<T>(
+                inflated,
+                0,
+                0,
+                Infinity,
+                maxRecordBytes,
+                path,
+                undefined,
+                tag,
+                onMalformed,
+              );
             } else {
               const before = () => countFileNewlines(path, from);
-              yield* jsonlRange<T>(chunks, from, start, end, maxRecordBytes, path, before, tag);
+              yield* jsonlRange<T>(
+                chunks,
+                from,
+                start,
+                end,
+                maxRecordBytes,
+                path,
+                before,
+                tag,
+                onMalformed,
+              );
             }
           } finally {
             await chunks.close();
           }
         }
       }
-      return generatorReader(batches());
+      return generatorReader(batches(), malformed);
     },
   };
 }
@@ -68,7 +96,8 @@ export function jsonl<T = Record<string, unknown>>(
 /**
  * The values of the lines that start in [start, end) of a stream that `source` reads from
  * byte `from`; `newlinesBefore` counts the line breaks before `from`, for error messages and
- * for `sourceField`.
+ * for `sourceField`. With `onMalformed`, a line that is not JSON, not UTF-8 or longer than
+ * `maxRecordBytes` goes there and reading goes on; without it, it fails the read.
  */
 export async function* jsonlRange<T>(
   source: ChunkSource,
@@ -79,13 +108,43 @@ export async function* jsonlRange<T>(
   where: string,
   newlinesBefore: () => Promise<number> = async () => 0,
   sourceField?: string,
+  onMalformed?: OnMalformed,
 ): AsyncGenerator<T[]> {
   // No quote character: every line break ends a record.
-  const slicer = new RecordSlicer(source, new QuoteScanner(-1, -1), maxRecordBytes, where, from);
+  const slicer = new RecordSlicer(
+    source,
+    new QuoteScanner({ quote: -1, escape: -1 }),
+    maxRecordBytes,
+    where,
+    from,
+  );
   if (!(await slicer.skipTo(start))) return;
-  // Counted once, and only when rows are tagged: it reads the file up to this reader's range.
-  const lineBase = sourceField === undefined ? 0 : await newlinesBefore();
+  // Counted once, and only when needed: it reads the file up to this reader's range.
+  let counted: number | undefined;
+  const lineBase = async () => {
+    counted ??= await newlinesBefore();
+    return counted;
+  };
+  const oversize: Array<{ line: number; head: Buffer; bytes: number }> = [];
+  if (onMalformed !== undefined) {
+    slicer.onOversize = (line, head, bytes) => oversize.push({ line, head, bytes });
+  }
+  const malformed = async (line: number, message: string, bytes: Buffer, cause?: unknown) => {
+    const at = line + (await lineBase());
+    if (onMalformed === undefined) {
+      throw new ConnectorError(`${where}:${at}: ${message}`, { cause, details: { line: at } });
+    }
+    onMalformed({ source: `${where}:${at}`, error: message, record: recordText(bytes) });
+  };
+  const base = sourceField === undefined ? 0 : await lineBase();
   for (let slice = await slicer.nextSlice(end); slice; slice = await slicer.nextSlice(end)) {
+    for (const { line, head, bytes } of oversize.splice(0)) {
+      await malformed(
+        line,
+        `the line is ${bytes} bytes, longer than maxRecordBytes (${maxRecordBytes})`,
+        head,
+      );
+    }
     const values: T[] = [];
     const bytes = slice.bytes;
     let line = slice.line;
@@ -94,38 +153,43 @@ export async function* jsonlRange<T>(
       const stop = lf < 0 ? bytes.length : lf;
       const lineBytes = bytes.subarray(at, stop);
       at = stop + 1;
-      let text: string;
-      if (!isUtf8(lineBytes)) {
-        throw await lineError(where, line, newlinesBefore, 'invalid UTF-8');
+      if (lineBytes.length > maxRecordBytes) {
+        await malformed(
+          line,
+          `the line is ${lineBytes.length} bytes, longer than maxRecordBytes (${maxRecordBytes})`,
+          lineBytes,
+        );
+        continue;
       }
-      text = lineBytes.toString('utf8');
+      if (!isUtf8(lineBytes)) {
+        await malformed(line, invalidUtf8(lineBytes), lineBytes);
+        continue;
+      }
+      const text = lineBytes.toString('utf8');
       if (text.trim() === '') continue;
       let value: T;
       try {
         value = JSON.parse(text) as T;
       } catch (error) {
-        throw await lineError(where, line, newlinesBefore, (error as Error).message, error);
+        await malformed(line, (error as Error).message, lineBytes, error);
+        continue;
       }
       if (sourceField !== undefined && isPlainObject(value)) {
-        (value as Record<string, unknown>)[sourceField] = `${where}:${line + lineBase}`;
+        (value as Record<string, unknown>)[sourceField] = `${where}:${line + base}`;
       }
       values.push(value);
     }
     if (values.length > 0) yield values;
   }
+  for (const { line, head, bytes } of oversize.splice(0)) {
+    await malformed(
+      line,
+      `the line is ${bytes} bytes, longer than maxRecordBytes (${maxRecordBytes})`,
+      head,
+    );
+  }
 }
 
 function isPlainObject(value: unknown): boolean {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-async function lineError(
-  where: string,
-  relativeLine: number,
-  newlinesBefore: () => Promise<number>,
-  message: string,
-  cause?: unknown,
-): Promise<ConnectorError> {
-  const line = relativeLine + (await newlinesBefore());
-  return new ConnectorError(`${where}:${line}: ${message}`, { cause, details: { line } });
 }

@@ -29,6 +29,8 @@ export interface Slice {
 }
 
 const BOM = [0xef, 0xbb, 0xbf];
+/** Bytes of an over-long record kept for its report. */
+const MAX_HEAD_BYTES = 1 << 10;
 
 export class RecordSlicer {
   private buf: Buffer = Buffer.alloc(0);
@@ -44,6 +46,8 @@ export class RecordSlicer {
   private readonly scanner: RecordEndScanner;
   private readonly maxRecordBytes: number;
   private readonly where: string;
+  /** Set: a record over the limit is skipped and reported here instead of failing the read. */
+  onOversize: ((line: number, head: Buffer, bytes: number) => void) | undefined;
 
   /**
    * `where` names the input in errors. `startOffset` is where `source` starts in the stream:
@@ -108,8 +112,43 @@ export class RecordSlicer {
         this.newlinesAfterEof();
         return this.consume(this.buf.length, true);
       }
+      if (this.buf.length > this.maxRecordBytes && this.onOversize !== undefined) {
+        await this.skipOversize(this.onOversize);
+        continue;
+      }
       await this.fill();
     }
+  }
+
+  /**
+   * The buffer holds the start of one record already longer than the limit, with no end in
+   * sight: keep its head for the report, and read on without keeping anything to its end (as
+   * the scanner finds it, so every reader agrees where the next record starts).
+   */
+  private async skipOversize(
+    report: (line: number, head: Buffer, bytes: number) => void,
+  ): Promise<void> {
+    const line = this.newlinesBefore + 1;
+    const head = Buffer.from(this.buf.subarray(0, MAX_HEAD_BYTES));
+    let bytes = 0;
+    for (;;) {
+      bytes += this.buf.length;
+      this.dropScanned();
+      const chunk = await this.source.read();
+      if (chunk === null) {
+        this.isEof = true;
+        break;
+      }
+      this.buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      const found = this.scanner.scan(this.buf, 0, this.buf.length, 0);
+      this.scanned = found >= 0 ? found : this.buf.length;
+      if (found >= 0) {
+        bytes += found;
+        this.consume(found, false);
+        break;
+      }
+    }
+    report(line, head, bytes);
   }
 
   /** Scan to the first record end at or after `stopAt` (absolute), consuming up to it. */

@@ -21,12 +21,13 @@ import { isatty, ReadStream } from 'node:tty';
 import { ConfigError } from '../../runtime/errors.ts';
 import type {
   InstanceContext,
+  MalformedRecord,
   Sink,
   SinkWriter,
   Source,
   SourceReader,
 } from '../../runtime/graph/connector.ts';
-import { type CsvOptions, csvFormat, type Row } from './csv-format.ts';
+import { type CsvOptions, csvFormat, type OnMalformed, type Row } from './csv-format.ts';
 import { type CsvFileOptions, CsvLineFormatter, csvLayout } from './csv-sink.ts';
 import { csvRange, generatorReader } from './csv-source.ts';
 import { maybeGunzip } from './inputs.ts';
@@ -62,10 +63,10 @@ export function stdin<T = Row>(options: StdinOptions): Source<T> {
     throw optionError(name, 'fd', 'a file descriptor number');
   if (sourceField !== undefined && (typeof sourceField !== 'string' || sourceField === ''))
     throw optionError(name, 'sourceField', 'a field name');
-  let open: (source: ChunkSource) => AsyncGenerator<T[]>;
+  let open: (source: ChunkSource, onMalformed: OnMalformed | undefined) => AsyncGenerator<T[]>;
   if (format === 'csv') {
     const csvOptions = csvFormat(name, rest);
-    open = (source) =>
+    open = (source, onMalformed) =>
       csvRange(
         csvOptions,
         source,
@@ -74,6 +75,7 @@ export function stdin<T = Row>(options: StdinOptions): Source<T> {
         STDIN_NAME,
         undefined,
         sourceField,
+        onMalformed,
       ) as AsyncGenerator<T[]>;
   } else if (format === 'jsonl') {
     if (Object.keys(rest).some((key) => key !== 'maxRecordBytes')) {
@@ -82,8 +84,8 @@ export function stdin<T = Row>(options: StdinOptions): Source<T> {
       );
     }
     const max = positiveInteger(name, 'maxRecordBytes', rest.maxRecordBytes, 16 << 20);
-    open = (source) =>
-      jsonlRange<T>(source, 0, 0, Infinity, max, STDIN_NAME, undefined, sourceField);
+    open = (source, onMalformed) =>
+      jsonlRange<T>(source, 0, 0, Infinity, max, STDIN_NAME, undefined, sourceField, onMalformed);
   } else {
     throw optionError(name, 'format', "'csv' or 'jsonl'");
   }
@@ -96,8 +98,11 @@ export function stdin<T = Row>(options: StdinOptions): Source<T> {
         input === undefined
           ? openDescriptor((fd as number | undefined) ?? 0)
           : { stream: input as Readable, release: () => {} };
+      const malformed: MalformedRecord[] | undefined = ctx.keepsMalformed ? [] : undefined;
+      const onMalformed = malformed && ((record: MalformedRecord) => void malformed.push(record));
       const reader = generatorReader(
-        open(maybeGunzip(streamChunks(stream, ctx.signal), STDIN_NAME)),
+        open(maybeGunzip(streamChunks(stream, ctx.signal), STDIN_NAME), onMalformed),
+        malformed,
       );
       let isStopped = false;
       let endRead: (() => void) | undefined;
@@ -109,6 +114,7 @@ export function stdin<T = Row>(options: StdinOptions): Source<T> {
             reader.next().then(resolve, reject);
           }).finally(() => (endRead = undefined));
         },
+        takeMalformed: reader.takeMalformed,
         // A drain: stdin may never send another byte, so the pending read ends now. Records
         // already handed out were whole; bytes of a record not yet complete are not read.
         stop() {

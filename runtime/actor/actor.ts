@@ -165,6 +165,7 @@ export class Actor {
       this.at(head);
       const batch = await this.unlessCancelled(reader.next());
       this.throwIfCancelled();
+      this.takeMalformed(head, reader);
       if (batch === null || batch === undefined) break;
       this.at(undefined);
       // A source may hand over a huge batch: take it in slices, yielding between them.
@@ -177,6 +178,18 @@ export class Actor {
         this.throwIfCancelled();
       }
     }
+  }
+
+  /**
+   * The records the reader found malformed go to the source's rejects side output (the one
+   * tag a source node has); they count as read, so records in = rows + malformed.
+   */
+  private takeMalformed(head: ChainNode, reader: SourceReader<unknown>): void {
+    const malformed = reader.takeMalformed?.();
+    if (malformed === undefined || malformed.length === 0) return;
+    const tag = head.node.sideOutputs[0];
+    if (tag !== undefined) for (const record of malformed) head.collector.emitTo(tag, record);
+    this.recordsIn += malformed.length;
   }
 
   private async runChannels(head: ChainNode): Promise<void> {

@@ -93,6 +93,7 @@ export class Chain {
         instance: plan.instance,
         parallelism: plan.parallelism,
         signal: this.signal,
+        keepsMalformed: node.kind === 'source' && node.sideOutputs.length > 0,
       };
       if (node.kind === 'sink') {
         const writer = await node.sink!.createWriter(ctx);

@@ -16,7 +16,28 @@ export interface InstanceContext {
   parallelism: number;
   /** Aborted when the job is cancelled or fails. */
   signal: AbortSignal;
+  /**
+   * Sources only: true when the job takes this source's malformed records
+   * (`from(source, { rejects })`). The reader then reports each through `takeMalformed()` and
+   * reads on; otherwise a malformed record fails the job.
+   */
+  keepsMalformed?: boolean;
 }
+
+/**
+ * A record a source could not read (a wrong field count, an unterminated quote, invalid
+ * UTF-8, a record over the size limit): where it starts, why, and its text as read (cut to
+ * `MAX_MALFORMED_TEXT` characters; a record not valid UTF-8 is read as Latin-1).
+ */
+export interface MalformedRecord {
+  /** "file:line" of the record's first line. */
+  source: string;
+  error: string;
+  record: string;
+}
+
+/** Characters of a malformed record's text that are kept: a 20 MB record is not copied whole. */
+export const MAX_MALFORMED_TEXT = 64 << 10;
 
 /** Reads this instance's share of the input, in batches. */
 export interface SourceReader<T> {
@@ -33,6 +54,11 @@ export interface SourceReader<T> {
    * what was already read or `null`. Without it, the batch being read ends the input.
    */
   stop?(): void;
+  /**
+   * With `keepsMalformed`: the malformed records met since the last call. The actor takes them
+   * after every `next()`, the last one included, and sends them to the source's rejects.
+   */
+  takeMalformed?(): MalformedRecord[];
   /** Release files and sockets; called once, after the end or on cancel. */
   close(): Promise<void>;
 }

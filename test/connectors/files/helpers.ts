@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { ChunkSource } from '../../../connectors/files/record-slicer.ts';
-import type { InstanceContext, Source } from '../../../runtime/graph/connector.ts';
+import type { InstanceContext, MalformedRecord, Source } from '../../../runtime/graph/connector.ts';
 
 export function context(instance: number, parallelism: number): InstanceContext {
   return { operatorId: 'src#0', instance, parallelism, signal: new AbortController().signal };
@@ -24,6 +24,34 @@ export async function readInstances<T>(source: Source<T>, parallelism: number): 
       await reader.close();
     }
     out.push(records);
+  }
+  return out;
+}
+
+/**
+ * As `readInstances`, for a job that takes the source's malformed records: each instance's
+ * rows and malformed records, taken after every `next()` as the actor takes them.
+ */
+export async function readKeepingMalformed<T>(
+  source: Source<T>,
+  parallelism: number,
+): Promise<Array<{ rows: T[]; malformed: MalformedRecord[] }>> {
+  const out: Array<{ rows: T[]; malformed: MalformedRecord[] }> = [];
+  for (let i = 0; i < parallelism; i++) {
+    const reader = await source.open({ ...context(i, parallelism), keepsMalformed: true });
+    const rows: T[] = [];
+    const malformed: MalformedRecord[] = [];
+    try {
+      for (;;) {
+        const batch = await reader.next();
+        malformed.push(...(reader.takeMalformed?.() ?? []));
+        if (batch === null) break;
+        rows.push(...batch);
+      }
+    } finally {
+      await reader.close();
+    }
+    out.push({ rows, malformed });
   }
   return out;
 }

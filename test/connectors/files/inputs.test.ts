@@ -193,7 +193,9 @@ describe('piecesFor with gzip files', () => {
         for (const f of files) {
           const mine = all.filter((p) => p.path === f.path);
           if (f.isGzip) {
-            expect(mine).toEqual([{ path: f.path, start: 0, end: f.size, isWhole: true }]);
+            expect(mine).toEqual([
+              { path: f.path, start: 0, end: f.size, isWhole: true, isGzip: true },
+            ]);
           } else {
             let at = 0;
             for (const p of mine.sort((a, b) => a.start - b.start)) {
