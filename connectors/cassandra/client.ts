@@ -11,6 +11,7 @@
 import cassandra from 'cassandra-driver';
 import { ConnectorError } from '../../runtime/errors.ts';
 import { type CassandraConfig, type ConnectionConfig, formatContactPoint } from './config.ts';
+import { fixEarlyClose } from './driver-fix.ts';
 import type { BoundRow } from './schema.ts';
 
 const { consistencies, responseErrorCodes } = cassandra.types;
@@ -73,6 +74,7 @@ export async function connect(
   config: ConnectionConfig,
   settings: ConnectSettings = {},
 ): Promise<cassandra.Client> {
+  fixEarlyClose();
   const client = new cassandra.Client({
     contactPoints: config.contactPoints.map(formatContactPoint),
     localDataCenter: config.localDataCenter,
@@ -118,7 +120,12 @@ function reasonOf(error: unknown): string {
 /** "AuthenticationError: Provided username …": the class says what kind of failure it is. */
 function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  return error.name === 'Error' ? error.message : `${error.name}: ${error.message}`;
+  const text = error.name === 'Error' ? error.message : `${error.name}: ${error.message}`;
+  // The driver marks a socket that closed under a request; while connecting, that is the host
+  // hanging up before it answered.
+  return (error as { isSocketError?: boolean }).isSocketError === true
+    ? `${text} (the host closed the connection before it answered: is this a CQL port?)`
+    : text;
 }
 
 function toDriverName(name: ConnectionConfig['consistency']): keyof typeof consistencies {
