@@ -10,6 +10,7 @@
  *   --password-file <path>    command line, where other local users can read it
  *   --tls [true|false]      connect with TLS; --tls-ca <file> trusts that CA (implies --tls)
  *   --consistency <level>   (-cl) LOCAL_ONE, as DSBulk, cassandra-stress and latte default to
+ *   --connect-timeout <d>   how long a node has to accept a connection (5s)
  */
 
 import { readFile } from 'node:fs/promises';
@@ -23,6 +24,7 @@ import {
 } from '../connectors/cassandra/config.ts';
 import { DEFAULT_CLUSTER_DIR, ensureLocalCluster } from '../connectors/cassandra/local/index.ts';
 import { ConfigError } from '../runtime/errors.ts';
+import { parseDuration } from './durations.ts';
 
 export const DEFAULT_CONSISTENCY: ConsistencyName = 'LOCAL_ONE';
 
@@ -37,6 +39,7 @@ export interface ConnectionArgs {
   tls?: boolean | string;
   tlsCa?: string;
   consistency?: string;
+  connectTimeout?: string;
 }
 
 export function addConnectionOptions(command: Command): Command {
@@ -52,7 +55,11 @@ export function addConnectionOptions(command: Command): Command {
     .option('--password-file <path>', 'read the password from the first line of this file')
     .option('--tls [true|false]', 'connect with TLS')
     .option('--tls-ca <file>', 'PEM file of the CA that signed the nodes (implies --tls)')
-    .option('--consistency <level>', `consistency level (default ${DEFAULT_CONSISTENCY})`);
+    .option('--consistency <level>', `consistency level (default ${DEFAULT_CONSISTENCY})`)
+    .option(
+      '--connect-timeout <duration>',
+      'how long a node has to accept a connection: 500ms, 5s (default 5s)',
+    );
 }
 
 /**
@@ -103,6 +110,8 @@ export interface ConnectionPlan {
   password: string | undefined;
   tls: boolean;
   tlsCaFile: string | undefined;
+  /** undefined: the connector's default. */
+  connectTimeoutMs?: number | undefined;
 }
 
 /** The flags by their long names; each command says how it spells them in an error. */
@@ -167,6 +176,17 @@ export function resolveConnectionArgs(
   if (tls !== undefined && tls !== true && tls !== 'true' && tls !== false && tls !== 'false') {
     throw bad('tls', 'true or false', String(tls));
   }
+  let connectTimeoutMs: number | undefined;
+  if (args.connectTimeout !== undefined) {
+    const micros = parseDuration(args.connectTimeout, 'connect-timeout');
+    connectTimeoutMs = Math.round(micros / 1000);
+    if (connectTimeoutMs < 1 || connectTimeoutMs > 600_000) {
+      throw new ConfigError(
+        `--connect-timeout must be from 1ms to 10m, got "${args.connectTimeout}"`,
+        { details: { option: 'connect-timeout' } },
+      );
+    }
+  }
   return {
     hosts,
     port: portNumber,
@@ -176,6 +196,7 @@ export function resolveConnectionArgs(
     password,
     tls: tls === true || tls === 'true' || args.tlsCa !== undefined,
     tlsCaFile: args.tlsCa,
+    connectTimeoutMs,
   };
 }
 
@@ -227,6 +248,7 @@ export async function resolveTarget(
         : { ca: await readTlsCa(plan.tlsCaFile) }
       : false,
   };
+  if (plan.connectTimeoutMs !== undefined) options.connectTimeoutMs = plan.connectTimeoutMs;
   if (plan.username !== undefined) {
     options.username = plan.username;
     options.password = plan.password;

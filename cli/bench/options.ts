@@ -11,6 +11,7 @@ import {
   type ConnectionPlan,
   resolveConnectionArgs,
 } from '../connection-options.ts';
+import { parseDuration } from '../durations.ts';
 import { workloadByName } from './workloads/registry.ts';
 import type { ValueType, WorkloadOptions } from './workloads/types.ts';
 
@@ -66,19 +67,10 @@ export const DEFAULTS = {
 };
 
 // Names go into CQL unquoted, so only plain identifiers are accepted.
-const UNITS_US: Record<string, number> = { us: 1, ms: 1e3, s: 1e6, m: 60e6, h: 3600e6 };
-
 function invalid(flag: string, expected: string, got: string): never {
   throw new ConfigError(`--${flag} must be ${expected}, got "${got}"`, {
     details: { option: flag },
   });
-}
-
-/** "30s", "1.5m", "500ms", "2h", or a bare number of seconds, into microseconds. */
-export function parseDuration(text: string, flag: string): number {
-  const match = /^(\d+(?:\.\d+)?)(us|ms|s|m|h)?$/.exec(text.trim());
-  if (!match) invalid(flag, 'a duration such as 30s, 500ms, 2m or 1h', text);
-  return Math.round(Number(match[1]) * UNITS_US[match[2] ?? 's']!);
 }
 
 /** A whole number, optionally with a k or m suffix (10k = 10000) or _ separators. */

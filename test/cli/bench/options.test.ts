@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { instancePlan } from '../../../cli/bench/job.ts';
 import {
   parseCount,
-  parseDuration,
   parseRatio,
   type RawBenchOptions,
   resolveBenchOptions,
 } from '../../../cli/bench/options.ts';
+import { parseDuration } from '../../../cli/durations.ts';
 import { ConfigError } from '../../../runtime/errors.ts';
 
 describe('option parsing', () => {
