@@ -13,6 +13,7 @@
  *   --connect-timeout <d>   how long a node has to accept a connection (5s)
  */
 
+import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import {
@@ -87,16 +88,29 @@ export async function resolvePassword(
   }
 }
 
-/** The PEM text of --tls-ca: plain data, so it crosses to the workers as it is. */
+/**
+ * The PEM text of --tls-ca: plain data, so it crosses to the workers as it is. A file that holds
+ * no certificate (a keystore, a private key) fails here, and its content is never echoed.
+ */
 export async function readTlsCa(path: string): Promise<string> {
+  let text: string;
   try {
-    return await readFile(path, 'utf8');
+    text = await readFile(path, 'utf8');
   } catch (error) {
     throw new ConfigError(
-      `--tls-ca ${path} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      `--tls-ca ${path} (the CA certificate the nodes are checked against) cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
       { details: { option: 'tls-ca' } },
     );
   }
+  try {
+    new X509Certificate(text);
+  } catch {
+    throw new ConfigError(
+      `--tls-ca ${path} holds no PEM certificate: give the CA's certificate, not a keystore or a key`,
+      { details: { option: 'tls-ca' } },
+    );
+  }
+  return text;
 }
 
 /** The connection flags, validated; plain data. */

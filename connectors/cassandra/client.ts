@@ -13,6 +13,7 @@ import { ConnectorError } from '../../runtime/errors.ts';
 import { type CassandraConfig, type ConnectionConfig, formatContactPoint } from './config.ts';
 import { fixEarlyClose } from './driver-fix.ts';
 import type { BoundRow } from './schema.ts';
+import { describeTlsFailure } from './tls-failure.ts';
 
 const { consistencies, responseErrorCodes } = cassandra.types;
 
@@ -83,7 +84,10 @@ export async function connect(
       : {
           credentials: { username: config.username, password: config.password?.reveal() ?? '' },
         }),
-    ...(config.tls === false ? {} : { sslOptions: config.tls.reveal() }),
+    // The driver turns certificate checks off unless told otherwise; Node's default is on.
+    ...(config.tls === false
+      ? {}
+      : { sslOptions: { rejectUnauthorized: true, ...config.tls.reveal() } }),
     socketOptions: {
       connectTimeout: config.connectTimeoutMs,
       readTimeout: config.requestTimeoutMs,
@@ -99,7 +103,7 @@ export async function connect(
   } catch (error) {
     await client.shutdown().catch(() => {});
     throw new ConnectorError(
-      `cannot connect to Cassandra at ${describeContactPoints(config)} (data center ${config.localDataCenter}): ${reasonOf(error)}`,
+      `cannot connect to Cassandra at ${describeContactPoints(config)} (data center ${config.localDataCenter}): ${reasonOf(error, config)}`,
       { cause: error, details: { contactPoints: describeContactPoints(config) } },
     );
   }
@@ -107,11 +111,12 @@ export async function connect(
 }
 
 /** The driver's NoHostAvailableError says "see innerErrors": one line per host says more. */
-function reasonOf(error: unknown): string {
+function reasonOf(error: unknown, config: ConnectionConfig): string {
+  const tls = config.tls === false ? false : config.tls.reveal();
   const inner = (error as { innerErrors?: Record<string, unknown> } | undefined)?.innerErrors;
   if (inner !== undefined && Object.keys(inner).length > 0) {
     return Object.entries(inner)
-      .map(([host, e]) => `${host}: ${describeError(e)}`)
+      .map(([host, e]) => `${host}: ${describeTlsFailure(e, tls) ?? describeError(e)}`)
       .join('; ');
   }
   return error instanceof Error ? error.message : String(error);
