@@ -9,6 +9,8 @@ import {
   DEFAULT_CLUSTER_DIR,
   ensureLocalCluster,
   stopLocalCluster,
+  TLS_MODES,
+  type TlsMode,
 } from '../connectors/cassandra/local/index.ts';
 
 function positiveInteger(value: string): number {
@@ -19,9 +21,20 @@ function positiveInteger(value: string): number {
   return parsed;
 }
 
+/** A bare `--tls` asks for what a production cluster does: TLS only. */
+function tlsMode(value: string | true): TlsMode {
+  if (value === true) return 'required';
+  if (!(TLS_MODES as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`expected one of ${TLS_MODES.join(', ')}, got "${value}"`);
+  }
+  return value as TlsMode;
+}
+
 export function formatStatus(status: ClusterStatus): string {
   if (!status.exists) return `no cluster in ${status.dir}\n`;
-  const header = `cluster ${status.dir}: ${status.nodes.length} node(s), auth ${status.isAuthEnabled ? 'on' : 'off'}`;
+  const tls =
+    status.tlsCaFile === undefined ? status.tls : `${status.tls} (CA ${status.tlsCaFile})`;
+  const header = `cluster ${status.dir}: ${status.nodes.length} node(s), auth ${status.isAuthEnabled ? 'on' : 'off'}, TLS ${tls}`;
   const rows = status.nodes.map((node) =>
     [
       `node${node.number}`.padEnd(7),
@@ -49,6 +62,12 @@ export function cassandraCommand(): Command {
     .option('--first-node <n>', 'the first node listens on 127.0.0.<n>', positiveInteger, 1)
     .option('--auth', 'enable password authentication (superuser cassandra/cassandra)', false)
     .option('--heap <MiB>', 'JVM heap per node', positiveInteger, 512)
+    .option(
+      '--tls [mode]',
+      'encrypt client connections with a CA made under --dir: required (the default: TLS only), ' +
+        'optional (plain clients too), off; prints the CA file to pass as --tls-ca',
+      tlsMode,
+    )
     .action(
       async (options: {
         nodes: number;
@@ -56,6 +75,7 @@ export function cassandraCommand(): Command {
         firstNode: number;
         auth: boolean;
         heap: number;
+        tls?: TlsMode | true;
       }) => {
         const started = Date.now();
         const cluster = await ensureLocalCluster({
@@ -64,6 +84,7 @@ export function cassandraCommand(): Command {
           firstNode: options.firstNode,
           isAuthEnabled: options.auth,
           heapMiB: options.heap,
+          ...(options.tls === undefined ? {} : { tls: tlsMode(options.tls) }),
         });
         const seconds = ((Date.now() - started) / 1000).toFixed(1);
         process.stderr.write(

@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync } from 'node:fs';
-import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { CASSANDRA_VERSION, resolveClasspath } from './classpath.ts';
@@ -16,6 +16,7 @@ import { dropLease, takeLease } from './leases.ts';
 import { withClusterLock } from './lock.ts';
 import { type Credentials, probeCluster, waitUntilReady } from './probe.ts';
 import { livePid, type StopResult, stopNode } from './processes.ts';
+import { ensureTlsMaterial, type TlsMaterial, type TlsMode, tlsFiles } from './tls.ts';
 import { findJava, setupError, type ToolchainEnv } from './toolchain.ts';
 
 export const DEFAULT_CLUSTER_DIR = '.sluice/cassandra';
@@ -30,6 +31,12 @@ export interface LocalClusterOptions {
   firstNode?: number;
   /** Password authentication; the superuser is cassandra/cassandra. */
   isAuthEnabled?: boolean;
+  /**
+   * Client encryption (tls.ts makes a CA and the nodes' keystore under the dir). Undefined: what
+   * the dir last ran with, `off` for a new dir. A running cluster keeps its mode: asking for
+   * another one fails, since a node reads its keystore only when it starts.
+   */
+  tls?: TlsMode;
   /** JVM heap per node. Defaults to 512 MiB. */
   heapMiB?: number;
   /** How long to wait for the cluster to be ready. Defaults to 5 minutes. */
@@ -54,6 +61,9 @@ export interface LocalCluster {
   contactPoints: string[];
   localDataCenter: string;
   credentials: Credentials | undefined;
+  tls: TlsMode;
+  /** The CA's PEM file that clients trust (`--tls-ca`), when `tls` is not `off`. */
+  tlsCaFile: string | undefined;
   /** One pid per node, in node order. */
   pids: number[];
   /** Node numbers this call started; empty when the whole cluster was already running. */
@@ -73,6 +83,8 @@ interface ClusterMeta {
   nodes: number;
   firstNode: number;
   isAuthEnabled: boolean;
+  /** What the nodes last started with; absent in dirs made before TLS existed: `off`. */
+  tls?: TlsMode;
 }
 
 const stderrProgress = (message: string): void => {
@@ -93,12 +105,29 @@ export async function ensureLocalCluster(options: LocalClusterOptions = {}): Pro
   const deadline = Date.now() + timeoutMs;
 
   return withClusterLock(layout.dir, deadline, async () => {
-    await checkMeta(layout, meta);
+    const found = await checkMeta(layout, meta);
     const pids = await Promise.all(layout.nodes.map((node) => livePid(node)));
     const missing = layout.nodes.filter((_, i) => pids[i] === undefined);
+    const isRunning = missing.length < layout.nodes.length;
+    meta.tls = options.tls ?? found?.tls ?? 'off';
+    if (isRunning && meta.tls !== (found?.tls ?? 'off')) {
+      throw setupError(
+        `the cluster in ${layout.dir} runs with TLS ${found?.tls ?? 'off'}, but TLS ${meta.tls} was asked for;` +
+          ' a node reads its keystore only when it starts: stop it' +
+          ` (sluice cassandra stop --dir ${layout.dir}) and start it again`,
+      );
+    }
+    const tlsCaFile = meta.tls === 'off' ? undefined : tlsFiles(layout.tlsDir).caFile;
+    const readiness = async () => ({
+      credentials,
+      tlsCa: tlsCaFile === undefined ? undefined : await readFile(tlsCaFile, 'utf8'),
+      deadline,
+      timeoutMs,
+      onProgress: progress,
+    });
     if (missing.length === 0) {
       progress(`reusing the running ${meta.nodes}-node cluster in ${layout.dir}`);
-      await waitUntilReady(layout, { credentials, deadline, timeoutMs, onProgress: progress });
+      await waitUntilReady(layout, await readiness());
     } else {
       // The toolchain first: a missing JDK is the likeliest problem and its message says what to do.
       const java = await findJava(options.env);
@@ -109,10 +138,23 @@ export async function ensureLocalCluster(options: LocalClusterOptions = {}): Pro
       });
       await assertPortsFree(missing);
       await mkdir(layout.dir, { recursive: true });
+      const tls =
+        meta.tls === 'off'
+          ? undefined
+          : {
+              mode: meta.tls,
+              material: await ensureTlsMaterial({
+                dir: layout.tlsDir,
+                addresses: layout.nodes.map((node) => node.address),
+                javaPath: java.path,
+                caName: `sluice local CA ${layout.name} ${new Date().toISOString()}`,
+                onProgress: progress,
+              }),
+            };
       await writeFile(layout.metaFile, `${JSON.stringify(meta, null, 2)}\n`);
       const launched: Launched[] = [];
       const start = async (node: NodeLayout): Promise<void> => {
-        await writeNodeConfig(layout, node, meta);
+        await writeNodeConfig(layout, node, meta, tls?.material);
         const args = jvmArguments(node, {
           javaMajor: java.major,
           jars: classpath.jars,
@@ -145,9 +187,7 @@ export async function ensureLocalCluster(options: LocalClusterOptions = {}): Pro
         } else {
           for (const node of missing) await start(node);
         }
-        await unlessANodeDies(
-          waitUntilReady(layout, { credentials, deadline, timeoutMs, onProgress: progress }),
-        );
+        await unlessANodeDies(waitUntilReady(layout, await readiness()));
       } catch (error) {
         // A half-started cluster is of no use to anyone: end the JVMs this call launched.
         for (const started of launched) started.forget();
@@ -162,11 +202,17 @@ export async function ensureLocalCluster(options: LocalClusterOptions = {}): Pro
     const startedNodes = missing.map((node) => node.number);
     const lease = options.isLeased ? await takeLease(layout.dir, startedNodes) : undefined;
     progress(`ready: ${layout.nodes.map((n) => `${n.address}:${n.nativePort}`).join(', ')}`);
+    if (tlsCaFile !== undefined) {
+      const plain = meta.tls === 'optional' ? '; plain clients are served too' : '';
+      progress(`TLS ${meta.tls}: clients trust the CA in ${tlsCaFile} (--tls-ca)${plain}`);
+    }
     return {
       dir: layout.dir,
       contactPoints: layout.nodes.map((node) => `${node.address}:${node.nativePort}`),
       localDataCenter: LOCAL_DATA_CENTER,
       credentials,
+      tls: meta.tls,
+      tlsCaFile,
       pids: pids as number[],
       startedNodes,
       stop: () => stopLocalCluster(layout.dir),
@@ -209,6 +255,9 @@ export interface ClusterStatus {
   /** False when `dir` holds no cluster. */
   exists: boolean;
   isAuthEnabled: boolean;
+  tls: TlsMode;
+  /** The CA's PEM file, when `tls` is not `off`. */
+  tlsCaFile: string | undefined;
   nodes: NodeStatus[];
 }
 
@@ -216,15 +265,28 @@ export async function clusterStatus(dir: string = DEFAULT_CLUSTER_DIR): Promise<
   const meta = await readMeta(dir);
   const layout = meta && clusterLayout(dir, meta.nodes, meta.firstNode);
   if (meta === undefined || layout === undefined) {
-    return { dir: clusterLayout(dir, 1).dir, exists: false, isAuthEnabled: false, nodes: [] };
+    const dirOnly = clusterLayout(dir, 1).dir;
+    return {
+      dir: dirOnly,
+      exists: false,
+      isAuthEnabled: false,
+      tls: 'off',
+      tlsCaFile: undefined,
+      nodes: [],
+    };
   }
   const credentials = meta.isAuthEnabled ? DEFAULT_SUPERUSER : undefined;
+  const tls = meta.tls ?? 'off';
+  const tlsCaFile = tls === 'off' ? undefined : tlsFiles(layout.tlsDir).caFile;
+  const tlsCa = tlsCaFile && (await readFile(tlsCaFile, 'utf8').catch(() => undefined));
   const pids = await Promise.all(layout.nodes.map((node) => livePid(node)));
-  const probes = await probeCluster(layout, credentials, { isGossipChecked: true });
+  const probes = await probeCluster(layout, credentials, { isGossipChecked: true, tlsCa });
   return {
     dir: layout.dir,
     exists: true,
     isAuthEnabled: meta.isAuthEnabled,
+    tls,
+    tlsCaFile,
     nodes: layout.nodes.map((node, i) => ({
       number: node.number,
       address: node.address,
@@ -248,10 +310,16 @@ async function readLayout(dir: string): Promise<ClusterLayout | undefined> {
   return meta && clusterLayout(dir, meta.nodes, meta.firstNode);
 }
 
-/** A dir keeps one cluster shape: its data was written with these tokens and this auth setting. */
-async function checkMeta(layout: ClusterLayout, wanted: ClusterMeta): Promise<void> {
+/**
+ * A dir keeps one cluster shape: its data was written with these tokens and this auth setting.
+ * TLS is not part of the shape (it changes nothing on disk); the caller judges it.
+ */
+async function checkMeta(
+  layout: ClusterLayout,
+  wanted: ClusterMeta,
+): Promise<ClusterMeta | undefined> {
   const found = await readMeta(layout.dir);
-  if (found === undefined) return;
+  if (found === undefined) return undefined;
   const differs =
     found.nodes !== wanted.nodes ||
     found.firstNode !== wanted.firstNode ||
@@ -266,6 +334,7 @@ async function checkMeta(layout: ClusterLayout, wanted: ClusterMeta): Promise<vo
       { found, wanted },
     );
   }
+  return found;
 }
 
 function isPortTaken(host: string, port: number): Promise<boolean> {
@@ -312,14 +381,25 @@ async function writeNodeConfig(
   layout: ClusterLayout,
   node: NodeLayout,
   meta: ClusterMeta,
+  material: TlsMaterial | undefined,
 ): Promise<void> {
   await Promise.all(
     [node.confDir, node.dataDir, node.logDir].map((d) => mkdir(d, { recursive: true })),
   );
+  const yaml = `${node.confDir}/cassandra.yaml`;
+  const tls =
+    meta.tls === undefined || meta.tls === 'off' || material === undefined
+      ? undefined
+      : { mode: meta.tls, material };
   await writeFile(
-    `${node.confDir}/cassandra.yaml`,
-    renderCassandraYaml(layout, node, { isAuthEnabled: meta.isAuthEnabled }),
+    yaml,
+    renderCassandraYaml(layout, node, { isAuthEnabled: meta.isAuthEnabled, tls }),
+    {
+      mode: 0o600,
+    },
   );
+  // It may hold the keystore password; a file written before keeps its old mode otherwise.
+  await chmod(yaml, 0o600);
   await writeFile(`${node.confDir}/logback.xml`, renderLogbackXml(node));
 }
 

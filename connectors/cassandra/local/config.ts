@@ -6,10 +6,31 @@
  * `commitlog_sync_period: 10000ms`, not the 3.x `commitlog_sync_period_in_ms`).
  */
 import type { ClusterLayout, NodeLayout } from './layout.ts';
+import type { TlsMaterial, TlsMode } from './tls.ts';
 
 export interface NodeConfigOptions {
   /** PasswordAuthenticator + CassandraAuthorizer; the superuser is cassandra/cassandra. */
   isAuthEnabled: boolean;
+  /** Client encryption on the CQL port, with the keystore it serves; absent: plain only. */
+  tls?: { mode: Exclude<TlsMode, 'off'>; material: TlsMaterial } | undefined;
+}
+
+/**
+ * `optional` lets one port serve both: Cassandra looks at a connection's first bytes to tell a
+ * TLS handshake from a plain CQL frame. Clients are not asked for certificates of their own.
+ */
+function clientEncryption(tls: NodeConfigOptions['tls']): string[] {
+  if (tls === undefined) return [];
+  return [
+    'client_encryption_options:',
+    '  enabled: true',
+    `  optional: ${tls.mode === 'optional'}`,
+    `  keystore: ${tls.material.keystoreFile}`,
+    // The file holding this yaml is readable by its owner only (see cluster.ts).
+    `  keystore_password: "${tls.material.keystorePassword.reveal()}"`,
+    '  store_type: PKCS12',
+    '  require_client_auth: false',
+  ];
 }
 
 export function renderCassandraYaml(
@@ -85,6 +106,7 @@ export function renderCassandraYaml(
     'materialized_views_enabled: false',
     'sasi_indexes_enabled: false',
     'dynamic_snitch: false',
+    ...clientEncryption(options.tls),
   ].join('\n')}\n`;
 }
 

@@ -13,4 +13,5 @@ export {
 export { evenTokens, LOCAL_DATA_CENTER } from './layout.ts';
 export type { Credentials } from './probe.ts';
 export type { StopResult } from './processes.ts';
+export { ensureTlsMaterial, TLS_MODES, type TlsMaterial, type TlsMode } from './tls.ts';
 export { findJava, findMaven } from './toolchain.ts';

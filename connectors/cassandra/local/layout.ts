@@ -43,6 +43,8 @@ export interface ClusterLayout {
   /** The first node is the only seed. */
   seed: NodeLayout;
   metaFile: string;
+  /** The CA and the nodes' keystore, when client connections are encrypted (tls.ts). */
+  tlsDir: string;
 }
 
 /**
@@ -81,6 +83,7 @@ export function clusterLayout(dir: string, nodes: number, firstNode = 1): Cluste
     nodes: layouts,
     seed: layouts[0]!,
     metaFile: join(absolute, 'cluster.json'),
+    tlsDir: join(absolute, 'tls'),
   };
 }
 

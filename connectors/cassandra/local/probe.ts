@@ -16,8 +16,15 @@ export interface Credentials {
   password: string;
 }
 
-/** A driver session pinned to one node: queries never fail over to another. */
-export function nodeClient(node: NodeLayout, credentials?: Credentials): cassandra.Client {
+/**
+ * A driver session pinned to one node: queries never fail over to another. With `tlsCa` it
+ * speaks TLS and verifies the node's certificate against that CA (the driver alone would not).
+ */
+export function nodeClient(
+  node: NodeLayout,
+  credentials?: Credentials,
+  tlsCa?: string,
+): cassandra.Client {
   const endpoint = `${node.address}:${node.nativePort}`;
   const { AllowListPolicy, DCAwareRoundRobinPolicy } = cassandra.policies.loadBalancing;
   return new cassandra.Client({
@@ -31,6 +38,7 @@ export function nodeClient(node: NodeLayout, credentials?: Credentials): cassand
     },
     socketOptions: { connectTimeout: 2_000, readTimeout: 10_000 },
     pooling: { warmup: false },
+    ...(tlsCa === undefined ? {} : { sslOptions: { ca: tlsCa, rejectUnauthorized: true } }),
     ...(credentials
       ? {
           authProvider: new cassandra.auth.PlainTextAuthProvider(
@@ -98,6 +106,8 @@ export function peersUpBetween(self: string, before: PeerView[], after: PeerView
 export interface ProbeOptions {
   /** Take two gossip snapshots ~1 s apart (heartbeats tick once a second) to find peers UP. */
   isGossipChecked: boolean;
+  /** The CA's PEM, for a cluster that encrypts client connections: probe over TLS. */
+  tlsCa?: string | undefined;
 }
 
 /**
@@ -117,7 +127,7 @@ export async function probeCluster(
 ): Promise<NodeReadiness[]> {
   return Promise.all(
     layout.nodes.map(async (node): Promise<NodeReadiness> => {
-      const client = nodeClient(node, credentials);
+      const client = nodeClient(node, credentials, options.tlsCa);
       try {
         await client.connect();
         if (!options.isGossipChecked) return { node: node.number, servesCql: true, peersUp: [] };
@@ -173,6 +183,7 @@ export function summarize(layout: ClusterLayout, probes: NodeReadiness[]): strin
 
 export interface WaitOptions {
   credentials: Credentials | undefined;
+  tlsCa: string | undefined;
   /** Epoch ms. */
   deadline: number;
   /** The limit the deadline was computed from, for the error message. */
@@ -187,9 +198,10 @@ export interface WaitOptions {
 export async function waitUntilReady(layout: ClusterLayout, options: WaitOptions): Promise<void> {
   let last = '';
   for (;;) {
-    const cqlProbes = await probeCluster(layout, options.credentials, { isGossipChecked: false });
+    const { credentials, tlsCa } = options;
+    const cqlProbes = await probeCluster(layout, credentials, { isGossipChecked: false, tlsCa });
     const probes = cqlProbes.every((probe) => probe.servesCql)
-      ? await probeCluster(layout, options.credentials, { isGossipChecked: true })
+      ? await probeCluster(layout, credentials, { isGossipChecked: true, tlsCa })
       : cqlProbes;
     if (isClusterReady(layout, probes)) return;
     const summary = summarize(layout, probes);

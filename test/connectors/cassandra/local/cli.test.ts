@@ -70,18 +70,49 @@ describe('sluice cassandra', () => {
     expect(failure?.stderr).toContain('expected a positive integer, got "0"');
   });
 
+  it('rejects a TLS mode it does not know, naming the modes', async () => {
+    const failure = await execFileAsync(process.execPath, [
+      CLI,
+      'cassandra',
+      'start',
+      '--tls',
+      'on',
+    ]).then(
+      () => undefined,
+      (reason: { code: number; stderr: string }) => reason,
+    );
+    expect(failure?.code).toBe(1);
+    expect(failure?.stderr).toContain('expected one of off, optional, required, got "on"');
+  });
+
+  it('names the TLS mode and the CA file clients pass as --tls-ca', () => {
+    const text = formatStatus({
+      dir: '/c',
+      exists: true,
+      isAuthEnabled: true,
+      tls: 'optional',
+      tlsCaFile: '/c/tls/ca.pem',
+      nodes: [],
+    });
+    expect(text.split('\n')[0]).toBe(
+      'cluster /c: 0 node(s), auth on, TLS optional (CA /c/tls/ca.pem)',
+    );
+  });
+
   it('prints one line per node with pid, address, state and the peers it sees', () => {
     const text = formatStatus({
       dir: '/c',
       exists: true,
       isAuthEnabled: false,
+      tls: 'off',
+      tlsCaFile: undefined,
       nodes: [
         { number: 1, address: '127.0.0.1', pid: 41, isUp: true, peersUp: ['127.0.0.2'] },
         { number: 2, address: '127.0.0.2', pid: undefined, isUp: false, peersUp: [] },
       ],
     });
     expect(text.split('\n')).toEqual([
-      'cluster /c: 2 node(s), auth off',
+      'cluster /c: 2 node(s), auth off, TLS off',
       'node1   127.0.0.1       pid 41       UP    sees UP: 127.0.0.2',
       'node2   127.0.0.2       pid -        DOWN',
       '',
