@@ -4,15 +4,24 @@
  *
  * DSBulk spells long options with one dash and has dotted long names; `LoadCommand` rewrites
  * them (see load/argv.ts) before commander parses. As in DSBulk, `-h` names hosts, so help
- * is `--help` only.
+ * is `--help` only. `-f` reads the same settings from a file (load/settings-file.ts); the
+ * command line wins over it. Help lists the options in DSBulk's sections.
  */
 
 import { Command, Option } from 'commander';
+import { ConfigError } from '../../runtime/errors.ts';
 import { addConnectionOptions, resolvePassword } from '../connection-options.ts';
-import { normaliseArgs } from './argv.ts';
+import { DSBULK_NAMES, normaliseArgs, spelled } from './argv.ts';
 import { type LoadArgs, resolveLoadOptions } from './options.ts';
 import { EXIT } from './report.ts';
 import { messageOf, runLoad } from './run.ts';
+import {
+  applySettings,
+  type FileSetting,
+  locateError,
+  readSettingsFile,
+  type SettingsFile,
+} from './settings-file.ts';
 
 const HELP_AFTER = `
 Inputs (-url): a file, a directory (files named *.csv or *.csv.gz; -c json: *.json, *.jsonl
@@ -36,6 +45,18 @@ Cluster: -h, else CASSANDRA_CONTACT_POINTS, else the local cluster in .sluice/ca
 (started when it is not running). Password: -p or SLUICE_PASSWORD (preferred: a command
 line is visible to other local users). The password never appears in any output.
 
+Spellings: every option may be written with one dash, as DSBulk writes them (-url, -maxErrors,
+-dryRun true), or by its DSBulk setting in brackets (--schema.keyspace ks, also
+--dsbulk.schema.keyspace; --datastax-java-driver.basic.contact-points h1,h2).
+
+Settings file (-f load.json): DSBulk's settings for loads run again and again, as JSON with
+comments in the shape of DSBulk's application.conf (HOCON files are not read). Keys nest or
+take dots; this command's own options go in a "sluice" block; the command line wins.
+  { "dsbulk": { "connector.csv.url": "users.csv", "schema": { "keyspace": "app", "table": "users" } },
+    "datastax-java-driver": { "basic.contact-points": ["10.0.0.1", "10.0.0.2:9043"] },
+    "sluice": { "workers": 4 } }
+A password may be kept there (advanced.auth-provider.password); it is never printed.
+
 Exit codes (as DSBulk's): 0 ok; 1 finished with bad rows within -maxErrors; 2 more bad
 rows than -maxErrors; 3 fatal (bad option, missing table, unreachable host, malformed file);
 4 interrupted.
@@ -45,26 +66,104 @@ Examples:
   sluice load -url 'exports/*.csv.gz' -k app -t users -h 10.0.0.1,10.0.0.2:9043 -cl LOCAL_ONE
   cat events.jsonl | sluice load -url - -c json -k app -t events -maxErrors 1% -dryRun true`;
 
+/** The option of `-f`, kept out of `LoadArgs`: the file's settings arrive as the options they set. */
+interface SettingsArg {
+  settings?: string;
+}
+
 /** Rewrites DSBulk-style arguments before commander parses them. */
 class LoadCommand extends Command {
   override parseOptions(args: string[]) {
-    return super.parseOptions(normaliseArgs(args));
+    let normalised: string[];
+    try {
+      normalised = normaliseArgs(args, this.options);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      // Through commander, so its exit handling (exit 3, as DSBulk's) applies.
+      return this.error(`sluice load: ${error.message}`, {
+        exitCode: EXIT.fatal,
+        code: 'sluice.load.usage',
+      });
+    }
+    return super.parseOptions(normalised);
   }
+}
+
+/** DSBulk's sections of settings, in its order: the groups of `sluice load --help`. */
+const SECTIONS = {
+  options: 'Options:',
+  connector: 'Connector (the input; DSBulk: connector.*):',
+  schema: 'Schema (the table and the mapping; DSBulk: schema.*):',
+  engine: 'Engine and executor (DSBulk: engine.*, executor.*):',
+  log: 'Log (errors and reports; DSBulk: log.*):',
+  driver: 'Driver (the connection; DSBulk: datastax-java-driver.*):',
+} as const;
+
+/** The section of options that have no DSBulk setting to say where they belong. */
+const OWN_SECTION: Record<string, keyof typeof SECTIONS> = {
+  settings: 'options',
+  extensions: 'connector',
+  workers: 'engine',
+  report: 'log',
+  badFile: 'log',
+  'password-file': 'driver',
+  tls: 'driver',
+  'tls-ca': 'driver',
+};
+
+function sectionOf(long: string): keyof typeof SECTIONS {
+  const setting = DSBULK_NAMES[long]?.find((name) => name.includes('.'));
+  switch (setting?.split('.')[0]) {
+    case 'connector':
+      return 'connector';
+    case 'schema':
+      return 'schema';
+    case 'engine':
+    case 'executor':
+      return 'engine';
+    case 'log':
+      return 'log';
+    case 'driver':
+      return 'driver';
+    default:
+      return OWN_SECTION[long] ?? 'options';
+  }
+}
+
+/**
+ * Puts each option in its DSBulk section and appends its DSBulk names to its description, so
+ * `--help` shows every option, from the same table the parser reads, whoever added it.
+ */
+function groupForHelp(command: Command): void {
+  for (const option of command.options) {
+    const long = option.long?.slice(2);
+    if (long === undefined) continue;
+    option.helpGroup(SECTIONS[sectionOf(long)]);
+    // DSBulk's shortcuts and settings; not the short flag commander shows, nor kebab spellings.
+    const names = (DSBULK_NAMES[long] ?? []).filter(
+      (n) => n.includes('.') || (!n.includes('-') && option.short !== `-${n}`),
+    );
+    if (names.length > 0) option.description += ` [${names.map(spelled).join(', ')}]`;
+  }
+  // Help shows the groups in the order their first option comes: sort by section (stable).
+  const order: string[] = Object.values(SECTIONS);
+  const rank = (option: Option) => order.indexOf(option.helpGroupHeading ?? SECTIONS.options);
+  (command.options as Option[]).sort((a, b) => rank(a) - rank(b));
 }
 
 export function loadCommand(): Command {
   const command = new LoadCommand('load')
     .description('load CSV or JSON Lines files into a Cassandra table (the job DSBulk does)')
     .helpOption('--help', 'display help for load')
+    .option(
+      '-f, --settings <file>',
+      'read settings from this JSON file, as DSBulk reads application.conf (see below)',
+    )
     .option('--url <inputs>', 'files, directories, globs (comma-separated), or - for stdin')
     .option('-k, --keyspace <name>', 'keyspace')
     .option('-t, --table <name>', 'table')
     .addOption(
-      new Option('-c, --connector <name>', 'input format (--connector.name)').choices([
-        'csv',
-        'json',
-        'jsonl',
-      ]),
+      new Option('-c, --connector <name>', 'input format').choices(['csv', 'json', 'jsonl']),
     )
     .option('--header <true|false>', 'CSV: the first line names the fields (default true)')
     .option('--delim <text>', 'CSV field delimiter (default ",", \\t for tab)')
@@ -95,19 +194,27 @@ export function loadCommand(): Command {
       'JSON Lines file of bad rows (default .sluice/bad/<ks>.<table>.jsonl)',
     );
   addConnectionOptions(command);
-  command.addHelpText('after', HELP_AFTER).action(async (options: LoadArgs) => {
+  command.addHelpText('after', HELP_AFTER).action(async (options: LoadArgs & SettingsArg) => {
     let plan: ReturnType<typeof resolveLoadOptions>;
+    let file: SettingsFile | undefined;
+    let fromFile = new Map<string, FileSetting>();
     try {
+      if (options.settings !== undefined) {
+        file = await readSettingsFile(options.settings, command.options);
+        fromFile = applySettings(command, options as Record<string, unknown>, file);
+      }
       if (options.passwordFile !== undefined) options.password = await resolvePassword(options);
       plan = resolveLoadOptions(options);
     } catch (error) {
       // Reported here rather than thrown to main.ts, whose exit code is 1: DSBulk's is 3.
-      process.stderr.write(`sluice load: ${messageOf(error)}\n`);
+      const located = locateError(error, file, fromFile, command.options);
+      process.stderr.write(`sluice load: ${messageOf(located)}\n`);
       process.exitCode = EXIT.fatal;
       return;
     }
     process.exitCode = await runLoad(plan);
   });
+  groupForHelp(command);
   command.exitOverride((error) => {
     // Commander's own errors (unknown option, missing value) exit 3 too, after its message.
     if (error.exitCode !== 0) process.exit(EXIT.fatal);

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { normaliseArgs } from '../../../cli/load/argv.ts';
 import { loadCommand } from '../../../cli/load/command.ts';
 import { describePlan, type LoadArgs, resolveLoadOptions } from '../../../cli/load/options.ts';
 import { ConfigError } from '../../../runtime/errors.ts';
@@ -28,68 +27,6 @@ function configError(fn: () => unknown): ConfigError {
   }
   throw new Error('expected a ConfigError');
 }
-
-describe('normaliseArgs', () => {
-  it('rewrites DSBulk single-dash long options and keeps one-letter flags', () => {
-    expect(
-      normaliseArgs(['-url', 'a.csv', '-k', 'ks', '-t', 't', '-header', 'false', '-delim', ';']),
-    ).toEqual(['--url', 'a.csv', '-k', 'ks', '-t', 't', '--header', 'false', '--delim', ';']);
-    expect(normaliseArgs(['-cl', 'ONE', '-h', 'h1,h2', '-maxErrors', '5%'])).toEqual([
-      '--consistency',
-      'ONE',
-      '-h',
-      'h1,h2',
-      '--maxErrors',
-      '5%',
-    ]);
-  });
-
-  it('maps DSBulk dotted settings and kebab spellings', () => {
-    expect(
-      normaliseArgs([
-        '--schema.keyspace',
-        'ks',
-        '--connector.csv.url=x.csv',
-        '--connector.name',
-        'json',
-        '--max-errors',
-        '3',
-        '--datastax-java-driver.basic.contact-points',
-        'h',
-      ]),
-    ).toEqual([
-      '--keyspace',
-      'ks',
-      '--url=x.csv',
-      '--connector',
-      'json',
-      '--maxErrors',
-      '3',
-      '--host',
-      'h',
-    ]);
-  });
-
-  it('booleans take an optional true/false, as DSBulk writes them', () => {
-    expect(normaliseArgs(['-dryRun', 'true', '-k', 'ks'])).toEqual(['--dryRun=true', '-k', 'ks']);
-    expect(normaliseArgs(['-dryRun', '-k', 'ks'])).toEqual(['--dryRun', '-k', 'ks']);
-    expect(normaliseArgs(['--tls', 'false'])).toEqual(['--tls=false']);
-  });
-
-  it('never rewrites a value, whatever it looks like', () => {
-    expect(normaliseArgs(['-p', '-url', '-delim', '-header'])).toEqual([
-      '-p',
-      '-url',
-      '--delim',
-      '-header',
-    ]);
-    expect(normaliseArgs(['-url', '-', '--', '-url'])).toEqual(['--url', '-', '--', '-url']);
-  });
-
-  it('leaves unknown options for commander to name', () => {
-    expect(normaliseArgs(['-bogus', '1', '--help'])).toEqual(['-bogus', '1', '--help']);
-  });
-});
 
 describe('the load command parses DSBulk-style command lines', () => {
   it('-h names hosts (help is --help) and single-dash long options arrive', async () => {
@@ -137,10 +74,8 @@ describe('the load command parses DSBulk-style command lines', () => {
     });
   });
 
-  it('an unknown option is named by commander', async () => {
-    await expect(parsed(['-url', 'a.csv', '-bogus', '1'])).rejects.toThrow(
-      /unknown option '-bogus'/,
-    );
+  it('an unknown option is named', async () => {
+    await expect(parsed(['-url', 'a.csv', '-bogus', '1'])).rejects.toThrow(/unknown option -bogus/);
   });
 
   it('a bad connector name is named', async () => {
