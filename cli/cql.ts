@@ -53,6 +53,7 @@ async function runCql(args: CqlArgs): Promise<number> {
     const plan = resolveConnectionArgs({ ...args, password }, process.env);
     client = await connect(resolveConnection(await resolveTarget(plan, io, 'cql')), {
       retries: 'driver',
+      onWarning: (message) => process.stderr.write(`sluice cql: warning: ${message}\n`),
     });
   } catch (error) {
     process.stderr.write(`sluice cql: ${messageOf(error)}\n`);

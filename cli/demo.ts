@@ -89,7 +89,10 @@ export async function sampleDataset(dir: string, rows: number): Promise<string> 
 }
 
 async function createSchema(connection: ConnectionOptions): Promise<void> {
-  const client = await connect(resolveConnection(connection), { retries: 'driver' });
+  const client = await connect(resolveConnection(connection), {
+    retries: 'driver',
+    onWarning: (message) => process.stderr.write(`[demo] warning: ${message}\n`),
+  });
   try {
     const nodes = client.hosts.length;
     const rf = Math.min(3, nodes);

@@ -46,14 +46,26 @@ const BENCH_JOB = new URL('./job.ts', import.meta.url);
 
 const VERSION: string = createRequire(import.meta.url)('../../package.json').version;
 
-/** Creates the keyspace and table the workload needs; returns notes for the report. */
+/**
+ * Creates the keyspace and table the workload needs; returns notes for the report. A warning
+ * about the connection (a password the cluster does not ask for) is a note too, and goes to
+ * `onWarning` at once.
+ */
 export async function setUpSchema(
   workloadName: string,
   options: WorkloadOptions,
   connection: ConnectionOptions,
+  onWarning?: (message: string) => void,
 ): Promise<string[]> {
   const workload = workloadByName(workloadName);
-  const client = await connect(resolveConnection(connection), { retries: 'driver' });
+  const warnings: string[] = [];
+  const client = await connect(resolveConnection(connection), {
+    retries: 'driver',
+    onWarning: (message) => {
+      warnings.push(message);
+      onWarning?.(message);
+    },
+  });
   try {
     // One at a time: the table needs its keyspace, and the driver waits for schema agreement.
     for (const statement of workload.schema(options)) await client.execute(statement);
@@ -66,8 +78,9 @@ export async function setUpSchema(
     const replication = result.first()?.get('replication') as Record<string, string> | undefined;
     const actual = Number(replication?.[dataCenter] ?? replication?.replication_factor);
     return actual === replicationFactor
-      ? []
+      ? warnings
       : [
+          ...warnings,
           `keyspace ${keyspace} already existed with replication ${JSON.stringify(replication)}; ` +
             `--rf ${replicationFactor} applies only to a keyspace this run creates`,
         ];
@@ -88,7 +101,9 @@ export async function runBench(plan: BenchPlan, hooks: BenchHooks = {}): Promise
     ...plan.workloadOptions,
     dataCenter: connection.localDataCenter,
   };
-  const notes = await setUpSchema(plan.workload, workloadOptions, connection);
+  const notes = await setUpSchema(plan.workload, workloadOptions, connection, (message) =>
+    io.stderr.write(`[bench] warning: ${message}\n`),
+  );
   const params: BenchJobParams = {
     workload: plan.workload,
     workloadOptions,

@@ -145,7 +145,8 @@ export async function runLoad(plan: LoadPlan, io: LoadIo = defaultIo()): Promise
     error,
     options: describePlan(plan),
   };
-  io.stdout.write(`${formatSummary(report)}\n`);
+  // The error is said once, on stderr; the JSON report keeps it too.
+  io.stdout.write(`${formatSummary({ ...report, error: undefined })}\n`);
   if (error !== undefined) io.stderr.write(`sluice load: ${error}\n`);
   if (plan.reportPath !== undefined) {
     try {
@@ -257,7 +258,9 @@ async function checkHeaders(
     if (paths === undefined) headers.set(key, [file.path]);
     else paths.push(file.path);
   }
-  const client = await connect(resolveConnection(sink));
+  const client = await connect(resolveConnection(sink), {
+    onWarning: (message) => io.stderr.write(`[load] warning: ${message}\n`),
+  });
   let schema: Awaited<ReturnType<typeof readTableSchema>>;
   try {
     schema = await readTableSchema(client, plan.keyspace, plan.table);

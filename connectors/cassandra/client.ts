@@ -64,6 +64,22 @@ export interface ConnectSettings {
    * route through the driver's token-aware policy and count what fails (`sluice bench`).
    */
   retries?: 'caller' | 'driver';
+  /**
+   * Told of what deserves a word but does not stop the connect: a password given to a cluster
+   * that asks for none. Callers that speak to the user pass it; the sink's workers do not, so
+   * a load says it once.
+   */
+  onWarning?: (message: string) => void;
+}
+
+/** Password authentication that remembers whether a host asked for it. */
+class PasswordAuth extends cassandra.auth.PlainTextAuthProvider {
+  isRequested = false;
+
+  override newAuthenticator(endpoint: string, name: string): cassandra.auth.Authenticator {
+    this.isRequested = true;
+    return super.newAuthenticator(endpoint, name);
+  }
 }
 
 /**
@@ -76,14 +92,14 @@ export async function connect(
   settings: ConnectSettings = {},
 ): Promise<cassandra.Client> {
   fixEarlyClose();
+  const auth =
+    config.username === undefined
+      ? undefined
+      : new PasswordAuth(config.username, config.password?.reveal() ?? '');
   const client = new cassandra.Client({
     contactPoints: config.contactPoints.map(formatContactPoint),
     localDataCenter: config.localDataCenter,
-    ...(config.username === undefined
-      ? {}
-      : {
-          credentials: { username: config.username, password: config.password?.reveal() ?? '' },
-        }),
+    ...(auth === undefined ? {} : { authProvider: auth }),
     // The driver turns certificate checks off unless told otherwise; Node's default is on.
     ...(config.tls === false
       ? {}
@@ -105,6 +121,13 @@ export async function connect(
     throw new ConnectorError(
       `cannot connect to Cassandra at ${describeContactPoints(config)} (data center ${config.localDataCenter}): ${reasonOf(error, config)}`,
       { cause: error, details: { contactPoints: describeContactPoints(config) } },
+    );
+  }
+  if (auth !== undefined && !auth.isRequested) {
+    // The Java driver warns too: credentials the cluster never asked for check nothing.
+    settings.onWarning?.(
+      `a user name and password were given, but no authentication was requested by ` +
+        `${describeContactPoints(config)}: the cluster lets anyone in, and the password was not sent`,
     );
   }
   return client;
