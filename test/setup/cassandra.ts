@@ -2,7 +2,9 @@
  * Global setup of the `cassandra` test project: a real cluster for every *.cassandra.test.ts.
  *
  * - CASSANDRA_CONTACT_POINTS=h1:9042,h2 (and CASSANDRA_LOCAL_DC, default datacenter1) uses a
- *   cluster of yours; otherwise a local 3-node cluster runs in .sluice/cassandra.
+ *   cluster of yours, and CASSANDRA_TLS_CA the PEM file of its CA if it serves TLS; otherwise a
+ *   local 3-node cluster runs in .sluice/cassandra, serving plain and TLS clients on one port
+ *   (TLS optional), so the TLS tests need no cluster of their own.
  * - CASSANDRA_AUTH_CONTACT_POINTS (CASSANDRA_AUTH_USERNAME/PASSWORD, default cassandra/cassandra)
  *   names a node with password auth; otherwise a local one runs in .sluice/cassandra-auth.
  *
@@ -39,6 +41,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       localDataCenter: cluster.localDataCenter,
       credentials: cluster.credentials,
       dir: cluster.dir,
+      tlsCaFile: cluster.tlsCaFile,
     };
   };
 
@@ -47,8 +50,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     ? Promise.resolve({
         contactPoints: split(process.env.CASSANDRA_CONTACT_POINTS),
         localDataCenter,
+        tlsCaFile: process.env.CASSANDRA_TLS_CA,
       })
-    : local({ nodes: 3, dir: DEFAULT_CLUSTER_DIR });
+    : local({ nodes: 3, dir: DEFAULT_CLUSTER_DIR, tls: 'optional' });
   const secured = process.env.CASSANDRA_AUTH_CONTACT_POINTS
     ? Promise.resolve({
         contactPoints: split(process.env.CASSANDRA_AUTH_CONTACT_POINTS),
