@@ -56,7 +56,7 @@ export const DSBULK_NAMES: Readonly<Record<string, readonly string[]>> = {
   maxBytesPerSecond: ['executor.maxBytesPerSecond'],
   // Log
   maxErrors: ['max-errors', 'log.maxErrors'],
-  logDir: ['log.directory'],
+  logDirectory: ['logDir', 'log.directory'],
   badFile: ['bad-file'],
   // Driver
   host: ['h', 'driver.basic.contact-points'],
