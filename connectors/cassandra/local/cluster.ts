@@ -114,7 +114,7 @@ export async function ensureLocalCluster(options: LocalClusterOptions = {}): Pro
       throw setupError(
         `the cluster in ${layout.dir} runs with TLS ${found?.tls ?? 'off'}, but TLS ${meta.tls} was asked for;` +
           ' a node reads its keystore only when it starts: stop it' +
-          ` (sluice cassandra stop --dir ${layout.dir}) and start it again`,
+          ` (sluice cassandra stop --dir ${layout.dir}) and start it again with --tls ${meta.tls}`,
       );
     }
     const tlsCaFile = meta.tls === 'off' ? undefined : tlsFiles(layout.tlsDir).caFile;
