@@ -57,7 +57,11 @@ export interface LoadReport {
   /** Rows written to Cassandra (with -dryRun: rows that converted and would be written). */
   written: number;
   bad: number;
+  /** Of `bad`: records the readers could not read, rows that did not convert, rows not written. */
+  badByKind: { connector: number; mapping: number; load: number };
   badFiles: string[];
+  /** This load's DSBulk-style log directory (logs/LOAD_<timestamp>). */
+  logDirectory: string;
   /** As given: a count, a percentage, or -1 for none. */
   maxErrors: string;
   durationMs: number;
@@ -132,19 +136,31 @@ export function formatSummary(report: LoadReport): string {
       `${count.format(report.bad)} bad, ${count.format(report.rowsRead)} read`,
     `  ${seconds.toFixed(2)} s on ${report.workers} workers, ${count.format(report.rowsPerSecond)} rows/s`,
   ];
-  if (report.bad > 0) lines.push(`  bad rows (line and reason): ${report.badFiles.join(', ')}`);
+  if (report.bad > 0) {
+    const { connector, mapping, load } = report.badByKind;
+    const kinds = [
+      connector > 0 ? `${count.format(connector)} unreadable` : '',
+      mapping > 0 ? `${count.format(mapping)} not convertible` : '',
+      load > 0 ? `${count.format(load)} not written` : '',
+    ].filter((k) => k !== '');
+    lines.push(
+      `  bad records${kinds.length > 0 ? ` (${kinds.join(', ')})` : ''}, with line and reason: ${report.badFiles.join(', ')}`,
+    );
+  }
   if (report.insertQuery !== undefined) lines.push(`  statement: ${report.insertQuery}`);
   if (report.latency !== undefined) lines.push(latencyLine(report.latency));
   if (report.error !== undefined) lines.push(`  error: ${report.error}`);
-  if (report.status === 'interrupted' || report.status === 'tooManyErrors') {
-    const balanced = report.written + report.bad === report.rowsRead;
-    lines.push(
-      balanced
-        ? '  every row read was written or reported (written + bad = read); the rest of the input was not read'
-        : `  ${count.format(report.rowsRead - report.written - report.bad)} rows read were neither written nor reported`,
-      '  a re-run reads every input again from the start (Sluice does not resume a load yet)',
-    );
+  const isBalanced = report.written + report.bad === report.rowsRead;
+  const isStopped = report.status === 'interrupted' || report.status === 'tooManyErrors';
+  lines.push(
+    isBalanced
+      ? `  every record read was written or reported (written + bad = read)${isStopped ? '; the rest of the input was not read' : ''}`
+      : `  ${count.format(report.rowsRead - report.written - report.bad)} records read were neither written nor reported`,
+  );
+  if (isStopped) {
+    lines.push('  a re-run reads every input again from the start (Sluice does not resume a load yet)');
   }
+  lines.push(`  logs: ${report.logDirectory}`);
   return lines.join('\n');
 }
 

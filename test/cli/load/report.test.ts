@@ -111,7 +111,9 @@ describe('formatSummary', () => {
     rowsRead: 1003,
     written: 1000,
     bad: 3,
+    badByKind: { connector: 1, mapping: 0, load: 2 },
     badFiles: ['bad-0.jsonl', 'bad-1.jsonl'],
+    logDirectory: 'logs/LOAD_20261130-101500-000000',
     maxErrors: '100',
     durationMs: 2000,
     rowsPerSecond: 500,
@@ -135,6 +137,12 @@ describe('formatSummary', () => {
     const text = formatSummary(report);
     expect(text).toContain('ks.t: 1,000 rows written, 3 bad, 1,003 read');
     expect(text).toContain('bad-0.jsonl, bad-1.jsonl');
+    expect(text).toContain('bad records (1 unreadable, 2 not written)');
+    expect(text).toContain('every record read was written or reported (written + bad = read)');
+    expect(text).toContain('logs: logs/LOAD_20261130-101500-000000');
+    expect(formatSummary({ ...report, written: 999 })).toContain(
+      '1 records read were neither written nor reported',
+    );
     expect(text).toContain('500 rows/s');
     expect(text).toMatch(/p50 1\.00 {2}p95 2\.00 {2}p99 3\.00 {2}p99\.9 4\.00/);
     const dry = formatSummary({
