@@ -161,14 +161,25 @@ function toDriverName(name: ConnectionConfig['consistency']): keyof typeof consi
   return camel as keyof typeof consistencies;
 }
 
+/** What the executor sends: the statement's text, and how a batch of it must be sent. */
+export interface SentStatement {
+  query: string;
+  isIdempotent: boolean;
+  isCounter: boolean;
+}
+
 export class DriverExecutor implements WriteExecutor {
   readonly #client: cassandra.Client;
   readonly #query: string;
+  readonly #isIdempotent: boolean;
+  readonly #isCounter: boolean;
   readonly #consistency: number;
 
-  constructor(client: cassandra.Client, insertQuery: string, config: CassandraConfig) {
+  constructor(client: cassandra.Client, statement: SentStatement, config: CassandraConfig) {
     this.#client = client;
-    this.#query = insertQuery;
+    this.#query = statement.query;
+    this.#isIdempotent = statement.isIdempotent;
+    this.#isCounter = statement.isCounter;
     this.#consistency = consistencies[toDriverName(config.consistency)];
   }
 
@@ -177,7 +188,7 @@ export class DriverExecutor implements WriteExecutor {
     if (target === undefined) throw new ConnectorError(`host ${host} left the cluster`);
     const options: cassandra.QueryOptions = {
       prepare: true,
-      isIdempotent: true,
+      isIdempotent: this.#isIdempotent,
       host: target,
       routingKey: rows[0]!.key,
       consistency: this.#consistency,
@@ -187,7 +198,8 @@ export class DriverExecutor implements WriteExecutor {
         ? await this.#client.execute(this.#query, rows[0]!.values, options)
         : await this.#client.batch(
             rows.map((r) => ({ query: this.#query, params: r.values })),
-            { ...options, logged: false },
+            // Cassandra takes counter updates in COUNTER batches only.
+            { ...options, logged: false, counter: this.#isCounter },
           );
     return result.info.queriedHost;
   }

@@ -17,6 +17,9 @@ import { ConfigError } from '../../runtime/errors.ts';
 import { type MaxErrors, parseMaxErrors } from './error-budget.ts';
 import { REDACTED, Secret } from './secret.ts';
 
+/** Cassandra's limit on a TTL: 20 years, in seconds. */
+export const MAX_TTL_SECONDS = 630_720_000;
+
 export const CONSISTENCIES = [
   'ANY',
   'ONE',
@@ -54,8 +57,28 @@ export interface CassandraOptions extends ConnectionOptions {
   url?: string;
   keyspace?: string;
   table?: string;
-  /** Column name → record field. Columns not listed are not written; without it, fields map to columns by name. */
+  /**
+   * Column name → record field. Columns not listed are not written; without it, fields map to
+   * columns by name. A field written as a function call (`now()`) fills the column with the
+   * function's value; the targets `__ttl` and `__timestamp` give each row its TTL (seconds) or
+   * write time (a timestamp). With `query`, the targets are its bind variables.
+   */
   mapping?: Record<string, string>;
+  /** Columns not in `mapping` also take the field of their name (DSBulk's `* = *`); default: only without `mapping`. */
+  isMappedByName?: boolean;
+  /** Columns left out of those mapped by name (DSBulk's `* = [-c2, -c3]`). */
+  excludedColumns?: string[];
+  /** A custom INSERT or UPDATE (DSBulk's `schema.query`), with `:name` or `?` bind markers. */
+  query?: string;
+  /** TTL of every write, seconds (0 to 630720000); default none. */
+  ttlSeconds?: number;
+  /** Write time of every write, microseconds since the epoch; default the coordinator's clock. */
+  timestampMicros?: number;
+  /**
+   * What a null field does: `unset` leaves the column as it is, writing no tombstone (DSBulk's
+   * `schema.nullToUnset true`, the default); `null` writes a null, deleting any value.
+   */
+  nulls?: NullWrite;
   /** Bad records tolerated before the job fails: a count, or a percentage of the records received ("5%"). */
   maxErrors?: number | string;
   /** JSON Lines file of rejected records; each instance writes its own file (".<instance>" before the extension). */
@@ -72,6 +95,9 @@ export interface CassandraOptions extends ConnectionOptions {
   /** Bounds of the adaptive per-host in-flight window, in requests. */
   window?: { initial?: number; min?: number; max?: number };
 }
+
+export const NULL_WRITES = ['unset', 'null'] as const;
+export type NullWrite = (typeof NULL_WRITES)[number];
 
 export const BATCH_GROUPINGS = ['partition', 'replicaSet'] as const;
 /**
@@ -105,6 +131,12 @@ export interface CassandraConfig extends ConnectionConfig {
   readonly keyspace: string;
   readonly table: string;
   readonly mapping: Readonly<Record<string, string>> | undefined;
+  readonly isMappedByName: boolean;
+  readonly excludedColumns: readonly string[];
+  readonly query: string | undefined;
+  readonly ttlSeconds: number | undefined;
+  readonly timestampMicros: number | undefined;
+  readonly nulls: NullWrite;
   readonly maxErrors: MaxErrors;
   readonly badFile: string;
   readonly batch: {
@@ -136,6 +168,12 @@ const KNOWN_OPTIONS = new Set([
   'tls',
   'localDataCenter',
   'mapping',
+  'isMappedByName',
+  'excludedColumns',
+  'query',
+  'ttlSeconds',
+  'timestampMicros',
+  'nulls',
   'maxErrors',
   'badFile',
   'batch',
@@ -231,9 +269,12 @@ function parseMapping(value: unknown): Record<string, string> | undefined {
   const entries = Object.entries(value);
   if (entries.length === 0) fail('mapping', 'an object naming at least one column', value);
   for (const [column, field] of entries) {
-    if (!IDENTIFIER.test(column))
-      fail(`mapping.${column}`, 'a column name (a CQL identifier)', column);
-    if (typeof field !== 'string' || field === '') fail(`mapping.${column}`, 'a field name', field);
+    if (!IDENTIFIER.test(column) && column !== '__ttl' && column !== '__timestamp') {
+      fail(`mapping.${column}`, 'a column name (a CQL identifier), __ttl or __timestamp', column);
+    }
+    if (typeof field !== 'string' || field === '') {
+      fail(`mapping.${column}`, 'a field name or a function call', field);
+    }
   }
   return Object.freeze(Object.fromEntries(entries)) as Record<string, string>;
 }
@@ -301,11 +342,45 @@ export function resolveConfig(options: CassandraOptions): CassandraConfig {
   const badFile = options.badFile ?? `.sluice/bad/${keyspace}.${table}.jsonl`;
   if (typeof badFile !== 'string' || badFile === '') fail('badFile', 'a file path', badFile);
 
+  const mapping = parseMapping(options.mapping);
+  const isMappedByName = options.isMappedByName ?? mapping === undefined;
+  if (typeof isMappedByName !== 'boolean') fail('isMappedByName', 'a boolean', isMappedByName);
+  const excludedColumns = options.excludedColumns ?? [];
+  if (!Array.isArray(excludedColumns) || !excludedColumns.every((c) => IDENTIFIER.test(c))) {
+    fail('excludedColumns', 'a list of column names', excludedColumns);
+  }
+  if (
+    options.query !== undefined &&
+    (typeof options.query !== 'string' || options.query.trim() === '')
+  ) {
+    fail('query', 'an INSERT or UPDATE statement', options.query);
+  }
+  const nulls = options.nulls ?? 'unset';
+  if (!(NULL_WRITES as readonly unknown[]).includes(nulls)) {
+    fail('nulls', `one of ${NULL_WRITES.map((n) => `"${n}"`).join(', ')}`, nulls);
+  }
+  const timestampMicros = options.timestampMicros;
+  if (
+    timestampMicros !== undefined &&
+    (typeof timestampMicros !== 'number' || !Number.isSafeInteger(timestampMicros))
+  ) {
+    fail('timestampMicros', 'a whole number of microseconds since the epoch', timestampMicros);
+  }
+
   const config: CassandraConfig = {
     ...connection,
     keyspace,
     table,
-    mapping: parseMapping(options.mapping),
+    mapping,
+    isMappedByName,
+    excludedColumns: Object.freeze([...excludedColumns]),
+    query: options.query,
+    ttlSeconds:
+      options.ttlSeconds === undefined
+        ? undefined
+        : integer('ttlSeconds', options.ttlSeconds, 0, 0, MAX_TTL_SECONDS),
+    timestampMicros,
+    nulls,
     maxErrors: Object.freeze(parseMaxErrors(options.maxErrors, 'cassandra(): option "maxErrors"')),
     badFile,
     batch: Object.freeze({ maxRows, maxBytes, lingerMs, groupBy }),

@@ -16,6 +16,7 @@ import { isIP } from 'node:net';
 import { inspect } from 'node:util';
 import cassandra from 'cassandra-driver';
 import { ConnectorError } from '../../runtime/errors.ts';
+import { MAX_TTL_SECONDS } from './config.ts';
 
 const { BigDecimal, InetAddress, LocalDate, LocalTime, Uuid } = cassandra.types;
 
@@ -235,8 +236,8 @@ const PARSERS: Record<Exclude<CqlType, 'other'>, (value: unknown) => unknown> = 
 };
 
 /**
- * The converter of one column. `null` stays `null` (the driver writes a null, a tombstone);
- * the writer turns a missing field into "unset" before calling it, so absent fields write nothing.
+ * The converter of one column. `null` stays `null`; the row mapper binds a missing field, and
+ * by default a null one, as "unset" before calling it, so they write nothing (schema.ts).
  */
 export function converterFor(column: string, type: CqlType, typeName: string = type): Converter {
   if (type === 'other') return (value) => value;
@@ -246,5 +247,70 @@ export function converterFor(column: string, type: CqlType, typeName: string = t
     const converted = parse(value);
     if (converted === undefined) throw conversionError(column, typeName, value);
     return converted;
+  };
+}
+
+/** The last microsecond of year 9999: a later write time is a unit mistake, and would never be overwritten. */
+const MAX_WRITE_TIME_MICROS = 253_402_300_799_999_999n;
+
+/** A row's TTL (the mapping's `__ttl`): whole seconds, 0 (none) to 20 years. */
+export function ttlConverter(field: string): Converter {
+  const parse = integerIn(0, MAX_TTL_SECONDS);
+  return (value) => {
+    const seconds = parse(value);
+    if (seconds === undefined) {
+      throw conversionError(
+        '__ttl',
+        'int',
+        value,
+        `a TTL is whole seconds from 0 to ${MAX_TTL_SECONDS} (field "${field}")`,
+      );
+    }
+    return seconds;
+  };
+}
+
+/**
+ * A write time (the mapping's `__timestamp`, `-timestamp`) in microseconds since the epoch,
+ * as a bigint. It reads what a timestamp column reads: an ISO date-time (UTC without a
+ * zone), here kept to the microsecond, a number of milliseconds, or a Date.
+ */
+export function writeTimeMicros(value: unknown): bigint | undefined {
+  let micros: bigint;
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) return undefined;
+    micros = BigInt(value.getTime()) * 1000n;
+  } else if (typeof value === 'number' || typeof value === 'bigint') {
+    if (typeof value === 'number' && !Number.isSafeInteger(value)) return undefined;
+    micros = BigInt(value) * 1000n;
+  } else if (typeof value === 'string') {
+    const s = value.trim();
+    if (INTEGER.test(s)) micros = BigInt(s) * 1000n;
+    else {
+      const match = ISO_DATE_TIME.exec(s);
+      if (!match) return undefined;
+      const [whole, fraction = ''] = (match[2] ?? '00:00').split('.');
+      const ms = Date.parse(
+        `${match[1]}T${whole}.${fraction.padEnd(3, '0').slice(0, 3)}${match[3] ?? 'Z'}`,
+      );
+      if (Number.isNaN(ms)) return undefined;
+      micros = BigInt(ms) * 1000n + BigInt(fraction.padEnd(6, '0').slice(3, 6));
+    }
+  } else return undefined;
+  return micros >= 0n && micros <= MAX_WRITE_TIME_MICROS ? micros : undefined;
+}
+
+export function writeTimeConverter(field: string): Converter {
+  return (value) => {
+    const micros = writeTimeMicros(value);
+    if (micros === undefined) {
+      throw conversionError(
+        '__timestamp',
+        'timestamp',
+        value,
+        `a write time is an ISO date-time or milliseconds since the epoch, up to year 9999 (field "${field}")`,
+      );
+    }
+    return micros;
   };
 }

@@ -26,7 +26,7 @@ export interface DryRunResult {
   wouldWrite: number;
   bad: number;
   badFile: string | undefined;
-  /** The INSERT a real load would prepare. */
+  /** The statement (INSERT or UPDATE) a real load would prepare. */
   insertQuery: string;
 }
 
@@ -44,7 +44,7 @@ export class DryRunSink implements Sink<unknown> {
     let mapper: RowMapper;
     try {
       const schema = await readTableSchema(client, this.config.keyspace, this.config.table);
-      mapper = new RowMapper(schema, this.config.mapping);
+      mapper = new RowMapper(schema, this.config);
     } finally {
       // The schema is all a dry run needs from the cluster.
       await client.shutdown().catch(() => {});
@@ -75,7 +75,7 @@ export class DryRunSink implements Sink<unknown> {
           wouldWrite: received - bad.count,
           bad: bad.count,
           badFile: bad.count > 0 ? bad.path : undefined,
-          insertQuery: mapper.insertQuery,
+          insertQuery: mapper.query,
         };
       },
       stats: () => ({
@@ -83,7 +83,7 @@ export class DryRunSink implements Sink<unknown> {
         written: 0,
         wouldWrite: received - bad.count,
         bad: bad.count,
-        insertQuery: mapper.insertQuery,
+        insertQuery: mapper.query,
       }),
     };
   }

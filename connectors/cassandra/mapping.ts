@@ -1,55 +1,139 @@
 /**
  * DSBulk's mapping syntax, the one parser of it (`sluice load -m`, and any command that takes
- * a mapping as text): `field = column` pairs, comma-separated (`user_id = id, fullName = name`),
- * or `*=*` for every column to the field of its name. A bare name maps the field of that name
- * (with a header) or the next position (without one: `id, name` is `0=id, 1=name`).
+ * a mapping as text), and the check of an input's fields against the statement it feeds.
  *
- * The result is what the sink's `mapping` option takes (column → field), which `resolveConfig`
- * then checks as it checks a mapping given as an object.
+ * Entries are comma-separated, `field = target` (or `field: target`):
+ * - `user_id = id, fullName = name`: a field to a column (or, with a custom query, to a bind
+ *   variable). A bare name maps the field of that name (with a header) or the next position
+ *   (without one: `id, name` is `0=id, 1=name`). A field that is not a plain name is quoted
+ *   as in CQL: `"Full Name" = name`.
+ * - `* = *`: every other column from the field of its name; `* = -c2` and `* = [-c2, -c3]`
+ *   do the same but leave those columns out.
+ * - `now() = created`: the column is filled by a CQL function Cassandra evaluates.
+ * - `t = __ttl`, `w = __timestamp`: the field is the row's TTL (seconds) or write time.
+ *
+ * The result is what the sink's options take (`mapping`, `isMappedByName`, `excludedColumns`);
+ * statement.ts then holds it against the table.
  */
 
 import { IDENTIFIER } from './config.ts';
+import { looksLikeCall, parseCall } from './cql-text.ts';
+import type { WriteStatement } from './statement.ts';
 
-/** Column → record field. */
+/** The mapping's pseudo-columns: a field that gives each row its TTL or its write time. */
+export const TTL_TARGET = '__ttl';
+export const TIMESTAMP_TARGET = '__timestamp';
+
+/** Target (column, bind variable, `__ttl`, `__timestamp`) → record field or function call. */
 export type Mapping = Record<string, string>;
 
 /** Makes the caller's error for a mapping that is not `expected` (the caller names its option). */
 export type MappingError = (expected: string) => Error;
 
-/** The mapping in `text`, or undefined for `*=*` (every column to the field of its name). */
+export interface ParsedMapping {
+  /** The explicit pairs; undefined when there are none. */
+  mapping: Mapping | undefined;
+  /** Every column not in `mapping` (nor excluded) takes the field of its name: `* = *`. */
+  isMappedByName: boolean;
+  excludedColumns: string[];
+}
+
+/** Splits at `separators` outside quotes, parentheses and brackets. */
+function splitTopLevel(text: string, separators: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quote: string | undefined;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quote !== undefined) {
+      if (ch === quote) quote = undefined;
+    } else if (ch === '"' || ch === "'") quote = ch;
+    else if (ch === '(' || ch === '[') depth++;
+    else if (ch === ')' || ch === ']') depth--;
+    else if (depth === 0 && separators.includes(ch)) {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts;
+}
+
+/** `"a ""b"""` → `a "b"`; anything else as it is. */
+function unquote(text: string): string {
+  return /^".*"$/s.test(text) ? text.slice(1, -1).replaceAll('""', '"') : text;
+}
+
+const TARGETS = new Set([TTL_TARGET, TIMESTAMP_TARGET]);
+
+/** The mapping in `text`; `* = *` alone is the default mapping by name. */
 export function parseMappingText(
   text: string,
   isPositional: boolean,
   bad: MappingError,
-): Mapping | undefined {
-  const entries = text
-    .split(',')
+): ParsedMapping {
+  const entries = splitTopLevel(text, ',')
     .map((e) => e.trim())
     .filter((e) => e !== '');
   if (entries.length === 0) throw bad("a list of field=column pairs, or '*=*'");
-  if (entries.length === 1 && entries[0]!.replace(/\s/g, '') === '*=*') return undefined;
   const mapping: Mapping = {};
+  const excludedColumns: string[] = [];
+  let isMappedByName = false;
   entries.forEach((entry, position) => {
-    const eq = entry.indexOf('=');
-    const field = eq < 0 ? (isPositional ? String(position) : entry) : entry.slice(0, eq).trim();
-    const column = (eq < 0 ? entry : entry.slice(eq + 1)).trim();
-    if (field === '*' || column === '*') {
-      throw bad("'*=*' alone (it cannot be combined with other pairs)");
+    const sides = splitTopLevel(entry, '=:');
+    if (sides.length > 2) throw bad(`one '=' in "${entry}"`);
+    const left = sides[0]!.trim();
+    const right = (sides.length === 2 ? sides[1]! : sides[0]!).trim();
+    if (left === '*' && sides.length === 2) {
+      if (isPositional) throw bad("named fields for '* = *' (it needs a header)");
+      isMappedByName = true;
+      if (right === '*') return;
+      const list = /^\[(.*)\]$/s.exec(right)?.[1] ?? right;
+      for (const item of list.split(',').map((e) => e.trim())) {
+        const column = unquote(item.replace(/^-\s*/, ''));
+        if (!item.startsWith('-') || !IDENTIFIER.test(column)) {
+          throw bad(`'* = *', '* = -column' or '* = [-c1, -c2]', not "${entry}"`);
+        }
+        excludedColumns.push(column);
+      }
+      return;
     }
-    if (field === '') throw bad(`a field before '=' in "${entry}"`);
-    if (isPositional && !/^\d+$/.test(field)) {
+    if (left === '*' || right === '*')
+      throw bad(`'*' only as '* = *' or '* = [-c]', not "${entry}"`);
+    let field: string;
+    if (sides.length === 1) field = isPositional ? String(position) : unquote(left);
+    else if (left === '') throw bad(`a field before '=' in "${entry}"`);
+    else if (looksLikeCall(left)) field = parseCall(left, (m) => bad(`${m} in "${entry}"`)).text;
+    else field = unquote(left);
+    if (isPositional && !/^\d+$/.test(field) && !looksLikeCall(left)) {
       throw bad(`positions (0, 1, …) as fields without a header, not "${field}"`);
     }
-    if (!IDENTIFIER.test(column)) throw bad(`a column name after '=', not "${column}"`);
-    if (column in mapping) throw bad(`free of duplicates: column ${column} is mapped twice`);
-    mapping[column] = field;
+    const target = unquote(right);
+    if (looksLikeCall(right)) {
+      throw bad(
+        `a column after '=', not the function ${right} (a function goes on the left: now() = column)`,
+      );
+    }
+    if (!IDENTIFIER.test(target) && !TARGETS.has(target)) {
+      throw bad(`a column name, __ttl or __timestamp after '=', not "${right}"`);
+    }
+    if (target in mapping) throw bad(`free of duplicates: ${target} is mapped twice`);
+    mapping[target] = field;
   });
-  return mapping;
+  return {
+    mapping: Object.keys(mapping).length === 0 ? undefined : mapping,
+    isMappedByName: isMappedByName || Object.keys(mapping).length === 0,
+    excludedColumns,
+  };
 }
 
 /** Highest position a positional mapping reads, +1: how many fields each record must have. */
 export function positionalWidth(mapping: Mapping): number {
-  return Math.max(...Object.values(mapping).map(Number)) + 1;
+  const positions = Object.values(mapping)
+    .filter((source) => /^\d+$/.test(source))
+    .map(Number);
+  return positions.length === 0 ? 0 : Math.max(...positions) + 1;
 }
 
 export interface FieldCheckOptions {
@@ -65,66 +149,53 @@ export interface FieldCheck {
   warnings: string[];
 }
 
-/** What `checkFields` needs of a table: its columns and its primary key. */
-export interface TableColumns {
-  keyspace: string;
-  table: string;
-  columns: readonly { name: string }[];
-  partitionKey: readonly string[];
-  clustering: readonly string[];
-}
-
 /**
- * Holds the fields an input names (a CSV header) against the table, before any row is read:
- * with the default mapping (by name), a column with no field is an error unless missing
- * fields are allowed, and always for a primary-key column; a field with no column is a
- * warning unless extra fields are disallowed. With an explicit mapping, a mapped field the
- * input lacks and a mapped column the table lacks are errors. A missing name near an unused
- * one (edit distance ≤ 2, ignoring case) gets a "did you mean".
+ * Holds the fields an input names (a CSV header) against the statement they feed, before any
+ * row is read: a variable (a column, a bind variable, `__ttl`, `__timestamp`) whose field the
+ * input lacks is an error unless missing fields are allowed, and always for a primary-key
+ * column; when columns map by name, a field no variable takes is a warning unless extra
+ * fields are disallowed. A column filled by a function or left out by an exclusion takes no
+ * field, so it is never missing. A missing name near an unused one (edit distance ≤ 2,
+ * ignoring case) gets a "did you mean".
  */
 export function checkFields(
-  table: TableColumns,
+  statement: WriteStatement,
   fields: readonly string[],
-  mapping: Mapping | undefined,
   options: FieldCheckOptions,
   where: string,
 ): FieldCheck {
   const errors: string[] = [];
   const warnings: string[] = [];
-  const name = `${table.keyspace}.${table.table}`;
-  const columns = table.columns.map((c) => c.name);
-  const keys = new Set([...table.partitionKey, ...table.clustering]);
+  const name = `${statement.keyspace}.${statement.table}`;
   const fieldSet = new Set(fields);
-  const pairs: [column: string, field: string][] =
-    mapping === undefined ? columns.map((c) => [c, c]) : Object.entries(mapping);
-  const usedFields = new Set(pairs.map(([, field]) => field));
+  const usedFields = new Set(statement.variables.map((v) => v.field));
   const unusedFields = fields.filter((f) => !usedFields.has(f));
   const hint = (missing: string) => {
     const near = unusedFields.filter((f) => isNear(f, missing));
     return near.length === 0 ? '' : ` (did you mean ${near.map((f) => `"${f}"`).join(' or ')}?)`;
   };
-  if (mapping !== undefined) {
-    for (const [column] of pairs) {
-      if (!columns.includes(column)) {
-        const near = columns.filter((c) => isNear(c, column));
-        const didYouMean =
-          near.length === 0 ? '' : ` (did you mean ${near.map((c) => `"${c}"`).join(' or ')}?)`;
-        errors.push(`the mapping names column "${column}", which ${name} lacks${didYouMean}`);
-      }
-    }
-  }
-  for (const [column, field] of pairs) {
-    if (fieldSet.has(field) || !columns.includes(column)) continue;
+  const reported = new Set<string>();
+  for (const v of statement.variables) {
+    if (fieldSet.has(v.field) || reported.has(`${v.name}=${v.field}`)) continue;
+    reported.add(`${v.name}=${v.field}`);
+    const target =
+      v.role !== 'column'
+        ? v.name
+        : statement.origin === 'query'
+          ? `bind variable "${v.name}" of the query`
+          : `column "${v.name}"`;
     const what =
-      mapping === undefined
-        ? `column "${column}" of ${name} has no field in ${where}`
-        : `the mapping takes column "${column}" from field "${field}", which ${where} lacks`;
-    if (keys.has(column)) errors.push(`primary-key ${what}${hint(field)}`);
+      v.field === v.name && statement.isMappedByName
+        ? `${target}${statement.origin === 'query' ? '' : ` of ${name}`} has no field in ${where}`
+        : `the mapping takes ${target} from field "${v.field}", which ${where} lacks`;
+    if (v.isKey) errors.push(`primary-key ${what}${hint(v.field)}`);
     else if (!options.allowMissingFields) {
-      errors.push(`${what}${hint(field)}; give --schema.allowMissingFields true to leave it unset`);
+      errors.push(
+        `${what}${hint(v.field)}; give --schema.allowMissingFields true to leave it unset`,
+      );
     } else warnings.push(`${what}: it is left unset`);
   }
-  if (mapping === undefined) {
+  if (statement.isMappedByName) {
     for (const field of unusedFields) {
       const what = `field "${field}" of ${where} has no column in ${name}`;
       if (options.allowExtraFields) warnings.push(`${what}: it is ignored`);
@@ -135,7 +206,7 @@ export function checkFields(
 }
 
 /** Edit distance ≤ 2, case ignored: a typo, not another name. */
-function isNear(a: string, b: string): boolean {
+export function isNear(a: string, b: string): boolean {
   const x = a.toLowerCase();
   const y = b.toLowerCase();
   if (Math.abs(x.length - y.length) > 2) return false;

@@ -14,11 +14,13 @@ import type { CassandraConfig } from './config.ts';
 import type { Token } from './murmur3.ts';
 import { Ring, type RingSpec, ringSpecFromClient } from './ring.ts';
 import { RowMapper, readTableSchema, type TableSchema } from './schema.ts';
+import type { WriteSpec } from './statement.ts';
 
 export interface ReplicaRoutingSpec {
   ring: RingSpec;
   schema: TableSchema;
-  mapping: Record<string, string> | undefined;
+  /** The statement's options, as plain data: they say which field feeds each key column. */
+  write: WriteSpec;
 }
 
 /** Connects once, reads the ring and the table, and disconnects. */
@@ -29,7 +31,14 @@ export async function loadReplicaRouting(config: CassandraConfig): Promise<Repli
     return {
       ring: ringSpecFromClient(client, config.keyspace),
       schema,
-      mapping: config.mapping === undefined ? undefined : { ...config.mapping },
+      write: {
+        mapping: config.mapping === undefined ? undefined : { ...config.mapping },
+        isMappedByName: config.isMappedByName,
+        excludedColumns: [...config.excludedColumns],
+        query: config.query,
+        ttlSeconds: config.ttlSeconds,
+        timestampMicros: config.timestampMicros,
+      },
     };
   } finally {
     await client.shutdown();
@@ -43,7 +52,7 @@ export class ReplicaRouter {
 
   constructor(spec: ReplicaRoutingSpec) {
     this.ring = new Ring(spec.ring);
-    this.#mapper = new RowMapper(spec.schema, spec.mapping);
+    this.#mapper = new RowMapper(spec.schema, spec.write);
   }
 
   /** The sink instance (0 … parallelism − 1) that writes `record`. */

@@ -2,19 +2,30 @@
  * The target table's schema, and the mapping of records onto its columns.
  *
  * `readTableSchema` reads columns, partition key and clustering columns from the driver's
- * metadata. `RowMapper` decides once which columns are written (all the table's columns
- * mapped by name, or exactly those of an explicit mapping) and then turns each record into
- * bound values plus the routing facts of its partition: the serialized key and its token.
+ * metadata. `RowMapper` plans the statement once (statement.ts: which variables are bound,
+ * from which fields) and then turns each record into bound values plus the routing facts of
+ * its partition: the serialized key and its token.
  *
- * A field absent from the record is bound as "unset", so a sparse record writes no
- * tombstones; `null` writes a null. Key columns must be present and non-null.
+ * A field absent from the record is bound as "unset", and by default so is a null one
+ * (DSBulk's `nullToUnset`), so a sparse record writes no tombstones. Key columns must be
+ * present and non-null.
  */
 
 import cassandra from 'cassandra-driver';
 import { ConnectorError } from '../../runtime/errors.ts';
-import { type Converter, type CqlType, converterFor, SCALAR_TYPES, showValue } from './convert.ts';
+import type { NullWrite } from './config.ts';
+import {
+  type Converter,
+  type CqlType,
+  converterFor,
+  SCALAR_TYPES,
+  showValue,
+  ttlConverter,
+  writeTimeConverter,
+} from './convert.ts';
 import { murmur3Token, type Token } from './murmur3.ts';
 import { routingKey, serializeValue } from './serialize.ts';
+import { planWrite, type WriteSpec, type WriteStatement, type WriteVariable } from './statement.ts';
 
 export interface ColumnSchema {
   name: string;
@@ -98,10 +109,6 @@ export async function readTableSchema(
   };
 }
 
-function quote(identifier: string): string {
-  return `"${identifier.replaceAll('"', '""')}"`;
-}
-
 /** One record made ready to send. */
 export interface BoundRow {
   /** The record as received, kept for the bad-records file. */
@@ -114,72 +121,47 @@ export interface BoundRow {
   bytes: number;
 }
 
-interface WrittenColumn {
-  schema: ColumnSchema;
-  field: string;
+/** What the mapper is told: the statement's options (statement.ts) and what a null does. */
+export interface RowMapperOptions extends WriteSpec {
+  nulls?: NullWrite;
+}
+
+interface BoundVariable {
+  v: WriteVariable;
   convert: Converter;
-  /** Position in the partition key, or -1. */
-  keyIndex: number;
-  isClustering: boolean;
 }
 
 export class RowMapper {
   readonly schema: TableSchema;
-  readonly insertQuery: string;
-  readonly #columns: WrittenColumn[];
+  /** What each record is bound to: planned once from the table and the options. */
+  readonly statement: WriteStatement;
+  readonly #variables: BoundVariable[];
   readonly #keyParts: Buffer[];
-  readonly #keyColumns: WrittenColumn[];
+  readonly #keyVariables: BoundVariable[];
+  readonly #isNullUnset: boolean;
 
-  constructor(schema: TableSchema, mapping?: Readonly<Record<string, string>>) {
+  /** Throws a `ConfigError` naming the option when the statement cannot be planned. */
+  constructor(schema: TableSchema, options: RowMapperOptions = {}) {
     this.schema = schema;
-    const byName = new Map(schema.columns.map((c) => [c.name, c]));
     const where = `${schema.keyspace}.${schema.table}`;
-    const chosen: Array<[ColumnSchema, string]> = [];
-    if (mapping === undefined) {
-      for (const c of schema.columns) chosen.push([c, c.name]);
-    } else {
-      for (const [column, field] of Object.entries(mapping)) {
-        const c = byName.get(column);
-        if (c === undefined) {
-          throw new ConnectorError(
-            `mapping names column "${column}", which ${where} does not have (columns: ${[...byName.keys()].join(', ')})`,
-            { details: { column } },
-          );
-        }
-        chosen.push([c, field]);
-      }
-      const unmapped = [...schema.partitionKey, ...schema.clustering].filter(
-        (k) => !(k in mapping),
-      );
-      if (unmapped.length > 0) {
-        throw new ConnectorError(
-          `mapping must map every primary key column of ${where}; missing: ${unmapped.join(', ')}`,
-          { details: { columns: unmapped } },
-        );
-      }
-    }
     for (const k of schema.partitionKey) {
-      if (byName.get(k)!.type === 'other') {
+      const column = schema.columns.find((c) => c.name === k)!;
+      if (column.type === 'other') {
         throw new ConnectorError(
-          `partition key column "${k}" of ${where} has type ${byName.get(k)!.typeName}, which Sluice cannot route`,
+          `partition key column "${k}" of ${where} has type ${column.typeName}, which Sluice cannot route`,
         );
       }
     }
-    this.#columns = chosen.map(([c, field]) => ({
-      schema: c,
-      field,
-      convert: converterFor(c.name, c.type, c.typeName),
-      keyIndex: schema.partitionKey.indexOf(c.name),
-      isClustering: schema.clustering.includes(c.name),
-    }));
+    this.statement = planWrite(schema, options);
+    this.#isNullUnset = (options.nulls ?? 'unset') === 'unset';
+    this.#variables = this.statement.variables.map((v) => ({ v, convert: converterOf(v) }));
     this.#keyParts = new Array(schema.partitionKey.length);
-    this.#keyColumns = this.#columns.filter((c) => c.keyIndex >= 0);
-    const names = this.#columns.map((c) => quote(c.schema.name));
-    this.insertQuery = `INSERT INTO ${quote(schema.keyspace)}.${quote(schema.table)} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`;
+    this.#keyVariables = this.#variables.filter((b) => b.v.keyIndex >= 0);
   }
 
-  get columns(): ColumnSchema[] {
-    return this.#columns.map((c) => c.schema);
+  /** The CQL that each bound row is sent with. */
+  get query(): string {
+    return this.statement.query;
   }
 
   /**
@@ -189,11 +171,11 @@ export class RowMapper {
   tryToken(record: unknown, out: Token): Token | undefined {
     if (typeof record !== 'object' || record === null) return undefined;
     const fields = record as Record<string, unknown>;
-    for (const column of this.#keyColumns) {
-      const raw = fields[column.field];
+    for (const { v, convert } of this.#keyVariables) {
+      const raw = fields[v.field];
       if (raw === undefined || raw === null) return undefined;
       try {
-        this.#keyParts[column.keyIndex] = serializeValue(column.schema.type, column.convert(raw));
+        this.#keyParts[v.keyIndex] = serializeValue(v.column!.type, convert(raw));
       } catch {
         return undefined;
       }
@@ -201,37 +183,49 @@ export class RowMapper {
     return murmur3Token(routingKey(this.#keyParts), out);
   }
 
-  /** Converts a record; throws a `ConnectorError` naming the column when it cannot. */
+  /**
+   * Converts a record; throws a `ConnectorError` naming the column when it cannot. A missing
+   * field is bound as unset, and so is a null one unless nulls are written (`nulls: 'null'`):
+   * an unset column is left as it is, with no tombstone. A row's TTL or write time that is
+   * null or missing is always unset (the table's default TTL, the coordinator's clock).
+   */
   bind(record: unknown): BoundRow {
     if (typeof record !== 'object' || record === null) {
       throw new ConnectorError(`a record must be an object, got ${showValue(record)}`);
     }
     const fields = record as Record<string, unknown>;
-    const values = new Array<unknown>(this.#columns.length);
+    const values = new Array<unknown>(this.#variables.length);
     let bytes = 0;
-    for (let i = 0; i < this.#columns.length; i++) {
-      const column = this.#columns[i]!;
-      const raw = fields[column.field];
-      if (raw === undefined || (raw === null && (column.keyIndex >= 0 || column.isClustering))) {
-        if (column.keyIndex >= 0 || column.isClustering) {
+    for (let i = 0; i < this.#variables.length; i++) {
+      const { v, convert } = this.#variables[i]!;
+      const raw = fields[v.field];
+      if (raw === undefined || raw === null) {
+        if (v.isKey) {
+          const column = v.column!;
           throw new ConnectorError(
-            `primary key column "${column.schema.name}" (${column.schema.typeName}) has no value: field "${column.field}" is ${raw === null ? 'null' : 'missing'}`,
-            { details: { column: column.schema.name, cqlType: column.schema.typeName } },
+            `primary key column "${column.name}" (${column.typeName}) has no value: field "${v.field}" is ${raw === null ? 'null' : 'missing'}`,
+            { details: { column: column.name, cqlType: column.typeName } },
           );
         }
-        values[i] = cassandra.types.unset;
+        values[i] =
+          raw === null && !this.#isNullUnset && v.role === 'column' ? null : cassandra.types.unset;
         continue;
       }
-      const value = column.convert(raw);
+      const value = convert(raw);
       values[i] = value;
       bytes += 4 + sizeOf(value);
-      if (column.keyIndex >= 0) {
-        this.#keyParts[column.keyIndex] = serializeValue(column.schema.type, value);
-      }
+      if (v.keyIndex >= 0) this.#keyParts[v.keyIndex] = serializeValue(v.column!.type, value);
     }
     const key = routingKey(this.#keyParts);
     return { record, values, key, token: murmur3Token(key, { hi: 0, lo: 0 }), bytes };
   }
+}
+
+/** The converter of a variable: its column's, or a row's TTL (seconds) or write time (µs). */
+function converterOf(v: WriteVariable): Converter {
+  if (v.role === 'ttl') return ttlConverter(v.field);
+  if (v.role === 'timestamp') return writeTimeConverter(v.field);
+  return converterFor(v.column!.name, v.column!.type, v.column!.typeName);
 }
 
 function sizeOf(value: unknown): number {

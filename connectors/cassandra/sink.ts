@@ -54,14 +54,15 @@ export class CassandraSink implements Sink<unknown> {
     const { client } = lease;
     try {
       const schema = await readTableSchema(client, this.config.keyspace, this.config.table);
-      const mapper = new RowMapper(schema, this.config.mapping);
+      const mapper = new RowMapper(schema, this.config);
       const ring = new Ring(ringSpecFromClient(client, this.config.keyspace));
       return new CassandraWriter({
         config: this.config,
         ctx,
         mapper,
         ring,
-        executor: new DriverExecutor(client, mapper.insertQuery, this.config),
+        isIdempotent: mapper.statement.isIdempotent,
+        executor: new DriverExecutor(client, mapper.statement, this.config),
         badRecords: new BadRecordsFile(
           instancePath(this.config.badFile, ctx.instance, ctx.parallelism),
         ),

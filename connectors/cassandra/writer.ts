@@ -13,12 +13,15 @@
  * `write` returns a promise that resolves once the queues are half drained. Memory is thus
  * bounded by `maxBufferedRows` open rows plus two windows' worth of requests.
  *
- * Failures: timeouts, Overloaded, Unavailable and unreachable hosts are retried (every
- * write is idempotent: an INSERT with a fixed value set) with exponential backoff and
- * jitter, up to `retry.maxAttempts` attempts, possibly on another replica. A batch Cassandra
- * rejects is split into single rows so only the culprit is rejected. A row that cannot be
- * converted or still fails goes to the bad-records file; past `maxErrors` the writer fails.
- * Every received record ends either written or bad: `result()` reports both.
+ * Failures: timeouts, Overloaded, Unavailable and unreachable hosts are transient: they are
+ * retried (a write with fixed values is idempotent; a counter increment is retried only
+ * after Overloaded or Unavailable, see `isIdempotent`) with exponential
+ * backoff and jitter, up to `retry.maxAttempts` attempts, possibly on another replica, and a
+ * row is bad, and counts against `maxErrors`, only once its attempts are spent. A batch
+ * Cassandra rejects is split into single rows so only the culprit is rejected. A row that
+ * cannot be converted, is rejected, or runs out of attempts goes to the bad-records file with
+ * its cause counted apart (`BadCause`); past `maxErrors` the writer fails. Every received
+ * record ends either written or bad: `result()` reports both.
  *
  * Single-threaded: the instance's actor calls write/flush/close one at a time; driver
  * callbacks and timers run on the same event loop.
@@ -47,6 +50,11 @@ export interface WriterParts {
   onClose?: () => Promise<void>;
   /** Source of jitter, replaceable for tests. */
   random?: () => number;
+  /**
+   * False when applying a request twice is not applying it once (counter increments): such a
+   * request is retried only after Overloaded or Unavailable, which say it was not applied.
+   */
+  isIdempotent?: boolean;
 }
 
 export interface CassandraWriteResult {
@@ -330,6 +338,8 @@ export class CassandraWriter implements SinkWriter<unknown> {
       }
     } else if (
       kind !== 'rejected' &&
+      // A timed-out counter increment may have been applied: only a refusal is safe to retry.
+      (this.#parts.isIdempotent !== false || kind === 'overloaded' || kind === 'unavailable') &&
       request.attempts < this.#config.retry.maxAttempts &&
       !this.#ctx.signal.aborted
     ) {

@@ -24,7 +24,7 @@ const spec: ReplicaRoutingSpec = {
     partitionKey: ['user', 'day'],
     clustering: ['n'],
   },
-  mapping: undefined,
+  write: {},
 };
 
 describe('replica router', () => {

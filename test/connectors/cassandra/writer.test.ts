@@ -116,7 +116,7 @@ function makeWriter(cluster: WriteExecutor, options: Partial<CassandraOptions> =
   const writer = new CassandraWriter({
     config,
     ctx: { operatorId: 'sink#1', instance: 0, parallelism: 1, signal: controller.signal },
-    mapper: new RowMapper(schema, config.mapping),
+    mapper: new RowMapper(schema, config),
     ring,
     executor: cluster,
     badRecords,
