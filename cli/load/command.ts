@@ -34,12 +34,33 @@ Mapping (-m), DSBulk's syntax, field = column:
   -m 'user_id = id, full = name' field user_id to column id, field full to column name
   -m '0=id, 2=name'             with -header false, fields by position
   -m 'id, name'                 with -header false: field 0 to id, field 1 to name
+  -m '* = *, full = name'       every column by name, but name from field full
+  -m '* = [-notes, -tags]'      every column by name except notes and tags (left untouched)
+  -m '*=*, now() = loaded_at'   loaded_at filled by Cassandra: now(), uuid(), currentTimestamp(),
+                                toTimestamp(now()), currentDate(), toUnixTimestamp(now()), …
+  -m '*=*, t = __ttl, w = __timestamp'  field t is the row's TTL (seconds), field w its
+                                write time (ISO date-time, or milliseconds since the epoch)
 Columns not mapped are not written; every primary key column must be mapped.
 
-Nulls: a CSV field equal to --nullValue (default: the empty field) is written as null.
-Rows that cannot be converted or written go to the bad file (--badFile, JSON Lines), each
-with its "_source": "file:line" and the reason. A malformed file (unterminated quote,
-wrong field count, invalid UTF-8) stops the load with the file and line.
+Custom statement (-query): an INSERT or UPDATE whose :name markers take the fields of their
+names (or as -m says, field = name); ? takes the field of its column's name.
+  -query 'UPDATE app.hits SET n = n + :n WHERE page = :page'   (a counter table: values add up)
+  -query 'INSERT INTO app.users (id, name, seen) VALUES (:id, :name, now()) USING TTL 86400'
+A counter table without -query is written as UPDATE … SET c = c + ? for every counter.
+-ttl and -timestamp apply to every row (not with -query: put USING in it).
+
+Nulls: a CSV field equal to --nullValue (default: the empty field) is null. A null leaves its
+column as it is, with no tombstone (--nullToUnset true, DSBulk's default); with
+--nullToUnset false it is written as null, deleting what was there.
+Bad records never stop a load (unless more than -maxErrors): each goes to a bad file with
+its "_source" (file:line) and "_error", and the load reads on. Every load writes DSBulk's
+log directory, logs/LOAD_<timestamp>/ (--log.directory to move it): connector.bad holds
+records that could not be read (wrong field count, a stray or unterminated quote, invalid
+UTF-8, over 16 MiB, a field over -maxCharsPerColumn), mapping.bad rows that did not
+convert, load.bad rows Cassandra refused after retries; each with a -errors.log, plus
+operation.log and summary.json. The .bad files are JSON Lines of the rows' fields: fix them
+and load them again with -url logs/LOAD_.../mapping.bad -c json. At the end, written + bad =
+read, and the summary says so.
 
 Cluster: -h, else CASSANDRA_CONTACT_POINTS, else the local cluster in .sluice/cassandra
 (started when it is not running). Password: -p or SLUICE_PASSWORD (preferred: a command
@@ -169,6 +190,19 @@ export function loadCommand(): Command {
     .option('--delim <text>', 'CSV field delimiter (default ",", \\t for tab)')
     .option('--nullValue <text>', 'CSV: the field that means null (default: empty)')
     .option('-m, --mapping <spec>', "field=column pairs, or '*=*' (see below)")
+    .option(
+      '--query <cql>',
+      'a custom INSERT or UPDATE with :name bind markers (counter tables: SET c = c + :c); -k and -t default to its table',
+    )
+    .option('--ttl <seconds>', 'TTL of every row written, in seconds; -1 for none (default)')
+    .option(
+      '--timestamp <date-time>',
+      'write time of every row: an ISO date-time (to the microsecond; UTC without a zone)',
+    )
+    .option(
+      '--nullToUnset [true|false]',
+      'a null field leaves its column as it is, writing no tombstone; false writes null (default true)',
+    )
     .option(
       '--maxErrors <n|n%>',
       'bad rows tolerated: a count or a percentage; -1: no limit (default 100)',

@@ -5,9 +5,11 @@
  * Every check fails with a `ConfigError` naming the option. The password is never echoed.
  */
 
-import { IDENTIFIER } from '../../connectors/cassandra/config.ts';
+import { IDENTIFIER, MAX_TTL_SECONDS, type NullWrite } from '../../connectors/cassandra/config.ts';
+import { writeTimeMicros } from '../../connectors/cassandra/convert.ts';
 import { type MaxErrors, parseMaxErrors } from '../../connectors/cassandra/error-budget.ts';
 import { parseMappingText } from '../../connectors/cassandra/mapping.ts';
+import { parseWriteQuery } from '../../connectors/cassandra/write-query.ts';
 import { splitInputs } from '../../connectors/files/inputs.ts';
 import { ConfigError } from '../../runtime/errors.ts';
 import {
@@ -25,6 +27,10 @@ export interface LoadArgs extends ConnectionArgs {
   header?: string;
   delim?: string;
   mapping?: string;
+  query?: string;
+  ttl?: string;
+  timestamp?: string;
+  nullToUnset?: boolean | string;
   maxErrors?: string;
   dryRun?: boolean | string;
   allowMissingFields?: boolean | string;
@@ -51,8 +57,20 @@ export interface LoadPlan extends ConnectionPlan {
   delimiter: string;
   /** Fields equal to this become null; default '' (an empty field is null, as in DSBulk). */
   nullValue: string;
-  /** Column → record field, for the sink; undefined maps every column to the field of its name. */
+  /** Target → record field or function call, for the sink; undefined: none given. */
   mapping: Record<string, string> | undefined;
+  /** Columns not in `mapping` take the field of their name (`* = *`, or no -m). */
+  isMappedByName: boolean;
+  /** Columns left out of those mapped by name (`* = [-c2, -c3]`). */
+  excludedColumns: string[];
+  /** A custom INSERT or UPDATE (-query); -k and -t then default to the table it names. */
+  query: string | undefined;
+  /** TTL of every write, seconds (-ttl); undefined for none. */
+  ttlSeconds: number | undefined;
+  /** Write time of every write, µs since the epoch (-timestamp); undefined for the coordinator's clock. */
+  timestampMicros: number | undefined;
+  /** What a null field does: `unset` (DSBulk's nullToUnset, the default) or `null` (a tombstone). */
+  nulls: NullWrite;
   /** With `header: false`, the fields are named by position: "0", "1", … */
   isPositional: boolean;
   keyspace: string;
@@ -116,9 +134,10 @@ export function resolveLoadOptions(
       details: { option: 'url' },
     });
   }
+  const target = queryTarget(args);
   for (const [option, value] of [
-    ['k', args.keyspace],
-    ['t', args.table],
+    ['k', target.keyspace],
+    ['t', target.table],
   ] as const) {
     if (value === undefined)
       throw bad(option, `given (the ${option === 'k' ? 'keyspace' : 'table'})`);
@@ -143,10 +162,11 @@ export function resolveLoadOptions(
   }
   const isPositional = format === 'csv' && !header;
   const mappingText = args.mapping;
-  const mapping =
+  const parsedMapping =
     mappingText === undefined
-      ? undefined
+      ? { mapping: undefined, isMappedByName: true, excludedColumns: [] }
       : parseMappingText(mappingText, isPositional, (expected) => bad('m', expected, mappingText));
+  const mapping = parsedMapping.mapping;
   if (isPositional && mapping === undefined) {
     throw bad(
       'm',
@@ -164,10 +184,14 @@ export function resolveLoadOptions(
     header,
     delimiter,
     nullValue: args.nullValue ?? '',
-    mapping,
+    ...parsedMapping,
     isPositional,
-    keyspace: args.keyspace!,
-    table: args.table!,
+    keyspace: target.keyspace!,
+    table: target.table!,
+    query: args.query,
+    ttlSeconds: parseTtl(args.ttl),
+    timestampMicros: parseTimestamp(args.timestamp),
+    nulls: bool('nullToUnset', args.nullToUnset, true) ? 'unset' : 'null',
     ...connection,
     maxErrors: parseMaxErrors(args.maxErrors, 'option -maxErrors'),
     isDryRun: bool('dryRun', args.dryRun, false),
@@ -177,6 +201,75 @@ export function resolveLoadOptions(
     reportPath: args.report,
     badFile: args.badFile ?? `.sluice/bad/${args.keyspace}.${args.table}.jsonl`,
   };
+}
+
+/**
+ * The keyspace and table: -k and -t, or with -query the table it writes to (DSBulk reads
+ * them from the query too). A query that does not parse fails here, before any connection.
+ */
+function queryTarget(args: LoadArgs): { keyspace: string | undefined; table: string | undefined } {
+  const text = args.query;
+  if (text === undefined) return { keyspace: args.keyspace, table: args.table };
+  if (text.trim() === '') throw bad('query', 'an INSERT or UPDATE statement', text);
+  const parsed = parseWriteQuery(
+    text,
+    (message) => new ConfigError(`option -query: ${message}`, { details: { option: 'query' } }),
+  );
+  if (args.table !== undefined && args.table !== parsed.table) {
+    throw bad('t', `left out, or the table -query writes to (${parsed.table})`, args.table);
+  }
+  if (
+    args.keyspace !== undefined &&
+    parsed.keyspace !== undefined &&
+    args.keyspace !== parsed.keyspace
+  ) {
+    throw bad(
+      'k',
+      `left out, or the keyspace -query writes to (${parsed.keyspace})`,
+      args.keyspace,
+    );
+  }
+  return { keyspace: args.keyspace ?? parsed.keyspace, table: parsed.table };
+}
+
+/** DSBulk's `schema.queryTtl`: seconds, -1 (its default) for none. */
+function parseTtl(text: string | undefined): number | undefined {
+  if (text === undefined || text.trim() === '-1') return undefined;
+  if (text === 'true' || text === 'false') throw preserveError('ttl', 'queryTtl', 'TTL');
+  const n = Number(text);
+  if (!/^\s*\d+\s*$/.test(text) || n > MAX_TTL_SECONDS) {
+    throw bad('ttl', `whole seconds from 0 to ${MAX_TTL_SECONDS} (20 years), or -1 for none`, text);
+  }
+  return n;
+}
+
+/** DSBulk's `schema.queryTimestamp`: an ISO date-time (UTC without a zone), to the microsecond. */
+function parseTimestamp(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (text === 'true' || text === 'false')
+    throw preserveError('timestamp', 'queryTimestamp', 'write time');
+  const micros = writeTimeMicros(text);
+  if (micros === undefined) {
+    throw bad(
+      'timestamp',
+      'an ISO date-time such as 2024-05-01T12:00:00.123456Z, or milliseconds since the epoch (up to year 9999)',
+      text,
+    );
+  }
+  return Number(micros);
+}
+
+/**
+ * DSBulk's own `-ttl` and `-timestamp` shortcuts are `schema.preserveTtl` and
+ * `schema.preserveTimestamp` (booleans, for moving cells with their TTLs and write times),
+ * which Sluice does not have: say so rather than read `true` as a number.
+ */
+function preserveError(option: string, setting: string, what: string): ConfigError {
+  return bad(
+    option,
+    `a ${what} for every row (--schema.${setting}); DSBulk's -${option} true|false ` +
+      `(schema.preserve${setting.slice(5)}) is not supported: map a field to __${option === 'ttl' ? 'ttl' : 'timestamp'} instead`,
+  );
 }
 
 /** DSBulk accepts `\t` spelled out; a shell passes it as two characters. */

@@ -14,10 +14,14 @@
 import { readdir, rm } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { connect } from '../../connectors/cassandra/client.ts';
-import { type CassandraOptions, resolveConnection } from '../../connectors/cassandra/config.ts';
+import {
+  type CassandraOptions,
+  resolveConfig,
+  resolveConnection,
+} from '../../connectors/cassandra/config.ts';
 import { formatMaxErrors, isOverBudget } from '../../connectors/cassandra/error-budget.ts';
 import { checkFields, positionalWidth } from '../../connectors/cassandra/mapping.ts';
-import { readTableSchema } from '../../connectors/cassandra/schema.ts';
+import { RowMapper, readTableSchema } from '../../connectors/cassandra/schema.ts';
 import {
   type InputFile,
   isStdin as isStdinInput,
@@ -219,7 +223,13 @@ async function prepare(
     badFile: plan.badFile,
   };
   if (plan.mapping !== undefined) sink.mapping = plan.mapping;
-  await checkHeaders(plan, files, sink, io);
+  sink.isMappedByName = plan.isMappedByName;
+  if (plan.excludedColumns.length > 0) sink.excludedColumns = plan.excludedColumns;
+  if (plan.query !== undefined) sink.query = plan.query;
+  if (plan.ttlSeconds !== undefined) sink.ttlSeconds = plan.ttlSeconds;
+  if (plan.timestampMicros !== undefined) sink.timestampMicros = plan.timestampMicros;
+  sink.nulls = plan.nulls;
+  await checkTarget(plan, files, sink, io);
   const params: LoadJobParams = {
     format: plan.format,
     files: files.map((f) => f.path),
@@ -238,26 +248,19 @@ function megabytes(bytes: number): string {
 }
 
 /**
- * Holds each distinct CSV header against the table before anything is read or written, so a
- * typo in a column name fails at once (exit 3, nothing written) instead of loading nulls or
- * filling the bad file (see `checkFields`). Warnings go to stderr. stdin cannot be looked at
- * ahead, and JSON Lines records name their own fields: neither is checked here.
+ * Plans the statement against the table before anything is read or written, so a mapping or
+ * -query naming a column the table lacks, or a statement Cassandra would refuse, fails at
+ * once (exit 3, nothing written). Then holds each distinct CSV header against the statement,
+ * so a typo in a column name fails too, instead of loading nulls or filling the bad file
+ * (see `checkFields`). Warnings go to stderr. stdin cannot be looked at ahead, and JSON
+ * Lines records name their own fields: their fields are not checked.
  */
-async function checkHeaders(
+async function checkTarget(
   plan: LoadPlan,
   files: readonly InputFile[],
   sink: CassandraOptions,
   io: LoadIo,
 ): Promise<void> {
-  if (plan.format !== 'csv' || plan.isPositional || files.length === 0) return;
-  const headers = new Map<string, string[]>();
-  for (const file of files) {
-    const fields = await firstRecord(file, plan.delimiter, HEADER_BYTES);
-    const key = JSON.stringify(fields);
-    const paths = headers.get(key);
-    if (paths === undefined) headers.set(key, [file.path]);
-    else paths.push(file.path);
-  }
   const client = await connect(resolveConnection(sink), {
     onWarning: (message) => io.stderr.write(`[load] warning: ${message}\n`),
   });
@@ -267,11 +270,22 @@ async function checkHeaders(
   } finally {
     await client.shutdown();
   }
+  // The sink's own check, on the sink's own options: what the writers will plan.
+  const statement = new RowMapper(schema, resolveConfig(sink)).statement;
+  if (plan.format !== 'csv' || plan.isPositional || files.length === 0) return;
+  const headers = new Map<string, string[]>();
+  for (const file of files) {
+    const fields = await firstRecord(file, plan.delimiter, HEADER_BYTES);
+    const key = JSON.stringify(fields);
+    const paths = headers.get(key);
+    if (paths === undefined) headers.set(key, [file.path]);
+    else paths.push(file.path);
+  }
   const errors: string[] = [];
   for (const [key, paths] of headers) {
     const more = paths.length > 1 ? ` (and ${paths.length - 1} more files with this header)` : '';
     const where = `the header of ${paths[0]}${more}`;
-    const check = checkFields(schema, JSON.parse(key) as string[], plan.mapping, plan, where);
+    const check = checkFields(statement, JSON.parse(key) as string[], plan, where);
     errors.push(...check.errors);
     for (const warning of check.warnings) io.stderr.write(`[load] warning: ${warning}\n`);
   }
