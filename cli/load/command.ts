@@ -79,7 +79,7 @@ take dots; this command's own options go in a "sluice" block; the command line w
 A password may be kept there (advanced.auth-provider.password); it is never printed.
 
 Exit codes (as DSBulk's): 0 ok; 1 finished with bad rows within -maxErrors; 2 more bad
-rows than -maxErrors; 3 fatal (bad option, missing table, unreachable host, malformed file);
+rows than -maxErrors; 3 fatal (bad option, missing table, unreachable host, bad header);
 4 interrupted.
 
 Examples:
@@ -189,6 +189,22 @@ export function loadCommand(): Command {
     .option('--header <true|false>', 'CSV: the first line names the fields (default true)')
     .option('--delim <text>', 'CSV field delimiter (default ",", \\t for tab)')
     .option('--nullValue <text>', 'CSV: the field that means null (default: empty)')
+    .option('--quote <char>', 'CSV: the quote character (default ")')
+    .option(
+      '--escape <char>',
+      'CSV: escapes a quote inside a quoted field (default: the quote itself, RFC 4180; DSBulk: \\)',
+    )
+    .option('--comment <char>', 'CSV: a line starting with it is skipped (default: none)')
+    .option(
+      '--ignoreLeadingWhitespaces [true|false]',
+      'CSV: spaces and tabs at the start of a field are dropped (default false)',
+    )
+    .option(
+      '--maxCharsPerColumn <n>',
+      'CSV: a longer field makes its record bad; -1: no limit (default; DSBulk: 4096)',
+    )
+    .option('--skipRecords <n>', 'records skipped at the start of each file (default 0)')
+    .option('--maxRecords <n>', 'records read from each file at most; -1: all (default)')
     .option('-m, --mapping <spec>', "field=column pairs, or '*=*' (see below)")
     .option(
       '--query <cql>',
@@ -223,6 +239,10 @@ export function loadCommand(): Command {
     )
     .option('--workers <n>', 'worker threads (default: one per core)')
     .option('--report <file.json>', 'write the summary as JSON here')
+    .option(
+      '--logDirectory <dir>',
+      'each load writes LOAD_<timestamp>/ here: bad files, errors, summary (default ./logs)',
+    )
     .option(
       '--badFile <path>',
       'JSON Lines file of bad rows (default .sluice/bad/<ks>.<table>.jsonl)',

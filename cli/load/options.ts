@@ -18,6 +18,7 @@ import {
   type ConnectionPlan,
   resolveConnectionArgs,
 } from '../connection-options.ts';
+import type { LoadJobParams } from './job.ts';
 
 /** What commander hands over, all strings as typed (booleans may be true or "true"/"false"). */
 export interface LoadArgs extends ConnectionArgs {
@@ -42,6 +43,14 @@ export interface LoadArgs extends ConnectionArgs {
   badFile?: string;
   recursive?: boolean | string;
   extensions?: string;
+  quote?: string;
+  escape?: string;
+  comment?: string;
+  ignoreLeadingWhitespaces?: boolean | string;
+  maxCharsPerColumn?: string;
+  skipRecords?: string;
+  maxRecords?: string;
+  logDirectory?: string;
 }
 
 export type InputFormat = 'csv' | 'jsonl';
@@ -73,6 +82,10 @@ export interface LoadPlan extends ConnectionPlan {
   nulls: NullWrite;
   /** With `header: false`, the fields are named by position: "0", "1", … */
   isPositional: boolean;
+  /** DSBulk's connector.csv settings: quote, escape, comment ('' for none), leading spaces, limits. */
+  csv: LoadJobParams['csv'];
+  /** DSBulk's log.directory: each load writes LOAD_<timestamp>/ in it. */
+  logDirectory: string;
   keyspace: string;
   table: string;
   maxErrors: MaxErrors;
@@ -83,7 +96,8 @@ export interface LoadPlan extends ConnectionPlan {
   allowExtraFields: boolean;
   workers: number | undefined;
   reportPath: string | undefined;
-  badFile: string;
+  /** Set: the sink's bad rows go here, one file per instance, as the library names them. */
+  badFile: string | undefined;
 }
 
 /** The connection flags as DSBulk users type them. */
@@ -160,6 +174,15 @@ export function resolveLoadOptions(
   if (delimiter === '' || /[\r\n"]/.test(delimiter)) {
     throw bad('delim', 'a non-empty string without line breaks or quotes', args.delim);
   }
+  if (format === 'jsonl') {
+    for (const [option, value] of [
+      ['skipRecords', args.skipRecords],
+      ['maxRecords', args.maxRecords],
+    ] as const) {
+      if (value !== undefined)
+        throw bad(option, 'left out with -c json (CSV only, for now)', value);
+    }
+  }
   const isPositional = format === 'csv' && !header;
   const mappingText = args.mapping;
   const parsedMapping =
@@ -199,7 +222,57 @@ export function resolveLoadOptions(
     allowExtraFields: bool('allowExtraFields', args.allowExtraFields, true),
     workers: positiveInt('workers', args.workers),
     reportPath: args.report,
-    badFile: args.badFile ?? `.sluice/bad/${args.keyspace}.${args.table}.jsonl`,
+    badFile: args.badFile,
+    csv: csvSettings(args),
+    logDirectory: args.logDirectory ?? 'logs',
+  };
+}
+
+/** One ASCII character (a quote, an escape, a comment); `none` for none, where allowed. */
+function oneChar(
+  option: string,
+  text: string | undefined,
+  fallback: string,
+  isNoneAllowed = false,
+) {
+  if (text === undefined) return fallback;
+  const value = text === '\\t' ? '\t' : text;
+  if (isNoneAllowed && (value === '' || value === 'none' || value === '\\0')) return '';
+  if (value.length !== 1 || value.charCodeAt(0) > 0x7f || /[\r\n]/.test(value)) {
+    throw bad(option, `one ASCII character${isNoneAllowed ? ", or 'none'" : ''}`, text);
+  }
+  return value;
+}
+
+/** A count ≥ 0, with -1 for no limit (DSBulk's spelling). */
+function countOrNone(option: string, text: string | undefined): number {
+  if (text === undefined || text.trim() === '-1') return -1;
+  if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(Number(text))) {
+    throw bad(option, 'a count ≥ 0, or -1 for no limit', text);
+  }
+  return Number(text);
+}
+
+function csvSettings(args: LoadArgs): LoadPlan['csv'] {
+  const quote = oneChar('connector.csv.quote', args.quote, '"');
+  const comment = oneChar('connector.csv.comment', args.comment, '', true);
+  const delimiter = args.delim === undefined ? ',' : unescapeDelimiter(args.delim);
+  if (comment !== '' && (comment === quote || delimiter.includes(comment))) {
+    throw bad('connector.csv.comment', 'distinct from the quote and the delimiter', comment);
+  }
+  const maxChars = countOrNone('connector.csv.maxCharsPerColumn', args.maxCharsPerColumn);
+  if (maxChars === 0)
+    throw bad('connector.csv.maxCharsPerColumn', 'at least 1, or -1 for no limit', '0');
+  return {
+    quote,
+    // Default: the quote itself, RFC 4180's doubled quote (DSBulk's default is a backslash;
+    // -escape '\\' reads `\"` inside quoted fields as it does).
+    escape: oneChar('connector.csv.escape', args.escape, quote),
+    comment,
+    ltrim: bool('connector.csv.ignoreLeadingWhitespaces', args.ignoreLeadingWhitespaces, false),
+    maxCharsPerColumn: maxChars < 0 ? 0 : maxChars,
+    skipRecords: Math.max(0, countOrNone('skipRecords', args.skipRecords)),
+    maxRecords: countOrNone('maxRecords', args.maxRecords),
   };
 }
 

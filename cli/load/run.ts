@@ -11,7 +11,7 @@
  * writes are idempotent, so loading the file again is safe.
  */
 
-import { readdir, rm } from 'node:fs/promises';
+import { appendFile, readdir, rm } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { connect } from '../../connectors/cassandra/client.ts';
 import {
@@ -31,7 +31,13 @@ import { ConfigError, SluiceError } from '../../runtime/errors.ts';
 import { run } from '../../runtime/job/job.ts';
 import type { JobStats } from '../../runtime/metrics/types.ts';
 import { resolveTarget } from '../connection-options.ts';
-import type { LoadJobParams } from './job.ts';
+import { type LoadJobParams, MALFORMED_SINK } from './job.ts';
+import {
+  type BadCounts,
+  createOperationDirectory,
+  finishBadFiles,
+  type OperationDirectory,
+} from './log-directory.ts';
 import { describePlan, type LoadPlan } from './options.ts';
 import { estimateRows, firstRecord, firstRecordWidth } from './peek.ts';
 import { progressView, snapshotOf } from './progress.ts';
@@ -60,11 +66,15 @@ export interface LoadIo {
 export async function runLoad(plan: LoadPlan, io: LoadIo = defaultIo()): Promise<number> {
   let params: LoadJobParams;
   let estimatedRows: number | undefined;
+  let op: OperationDirectory;
   try {
     const prepared = await prepare(plan, io);
     params = prepared.params;
     estimatedRows = prepared.estimatedRows;
-    await removeStaleBadFiles(plan.badFile);
+    op = await createOperationDirectory(plan.logDirectory);
+    params.malformedFile = op.connectorBad;
+    if (plan.badFile === undefined) params.sink.badFile = op.sinkBadFile;
+    else await removeStaleBadFiles(plan.badFile);
     io.stderr.write(
       `[load] ${prepared.what} into ${plan.keyspace}.${plan.table}${plan.isDryRun ? ' (dry run)' : ''}\n`,
     );
@@ -82,7 +92,19 @@ export async function runLoad(plan: LoadPlan, io: LoadIo = defaultIo()): Promise
   });
   const view = progressView({ stream: io.stderr, estimatedRows });
   let stopReason: LoadStatus | undefined;
-  const totalsOf = (stats: JobStats) => sinkTotals(stats, sinkIdOf(stats), plan.badFile);
+  const sinkBadFile = params.sink.badFile!;
+  // The sink's totals, with the records the readers could not read counted as bad.
+  const totalsOf = (stats: JobStats): SinkTotals & { malformed: number } => {
+    const totals = sinkTotals(stats, sinkIdOf(stats), sinkBadFile);
+    const malformed = malformedCount(stats);
+    return {
+      ...totals,
+      malformed,
+      bad: totals.bad + malformed,
+      received: totals.received + malformed,
+      badFiles: malformed > 0 ? [op.connectorBad, ...totals.badFiles] : totals.badFiles,
+    };
+  };
   job.on('progress', (stats) => {
     const totals = totalsOf(stats);
     view.update(snapshotOf(stats, totals.written, totals.bad));
@@ -121,6 +143,20 @@ export async function runLoad(plan: LoadPlan, io: LoadIo = defaultIo()): Promise
   const status: LoadStatus =
     stopReason ?? (failure !== undefined ? 'fatal' : totals.bad > 0 ? 'completedWithErrors' : 'ok');
   const durationMs = Date.now() - startedAt;
+  // The instances' bad files become DSBulk's mapping.bad and load.bad (not with --badFile).
+  let badByKind: BadCounts = { connector: totals.malformed, mapping: 0, load: 0 };
+  if (plan.badFile === undefined) {
+    try {
+      const sinkFiles = totals.badFiles.filter((f) => f !== op.connectorBad);
+      const finished = await finishBadFiles(op, sinkFiles);
+      badByKind = finished.counts;
+      totals.badFiles = finished.files;
+    } catch (finishError) {
+      io.stderr.write(
+        `sluice load: cannot sort the bad files in ${op.dir}: ${messageOf(finishError)}\n`,
+      );
+    }
+  }
   let error: string | undefined;
   if (status === 'tooManyErrors') {
     error =
@@ -140,7 +176,9 @@ export async function runLoad(plan: LoadPlan, io: LoadIo = defaultIo()): Promise
     rowsRead: stats.recordsIn,
     written: totals.written,
     bad: totals.bad,
+    badByKind,
     badFiles: totals.badFiles,
+    logDirectory: op.dir,
     maxErrors: formatMaxErrors(plan.maxErrors),
     durationMs,
     rowsPerSecond: durationMs > 0 ? Math.round((totals.written * 1000) / durationMs) : 0,
@@ -150,8 +188,18 @@ export async function runLoad(plan: LoadPlan, io: LoadIo = defaultIo()): Promise
     options: describePlan(plan),
   };
   // The error is said once, on stderr; the JSON report keeps it too.
-  io.stdout.write(`${formatSummary({ ...report, error: undefined })}\n`);
+  const summary = formatSummary({ ...report, error: undefined });
+  io.stdout.write(`${summary}\n`);
   if (error !== undefined) io.stderr.write(`sluice load: ${error}\n`);
+  try {
+    await writeReport(join(op.dir, 'summary.json'), report);
+    await appendFile(
+      join(op.dir, 'operation.log'),
+      `${summary}\n${error === undefined ? '' : `error: ${error}\n`}`,
+    );
+  } catch (logError) {
+    io.stderr.write(`sluice load: cannot write to ${op.dir}: ${messageOf(logError)}\n`);
+  }
   if (plan.reportPath !== undefined) {
     try {
       await writeReport(plan.reportPath, report);
@@ -173,12 +221,25 @@ function overLimit(totals: SinkTotals, plan: LoadPlan, isEnd: boolean): boolean 
   return isOverBudget(plan.maxErrors, totals.bad, totals.received, isEnd);
 }
 
+/** The Cassandra sink's operator id: the sink that is not connector.bad's. */
 function sinkIdOf(stats: JobStats): string {
   for (const actor of stats.actors) {
-    const id = Object.keys(actor.sinks)[0];
+    const id = Object.keys(actor.sinks).find((k) => !k.startsWith(`${MALFORMED_SINK}#`));
     if (id !== undefined) return id;
   }
   return '';
+}
+
+/** Records the readers could not read: those written to connector.bad. */
+function malformedCount(stats: JobStats): number {
+  let records = 0;
+  for (const actor of stats.actors) {
+    for (const [id, s] of Object.entries(actor.sinks)) {
+      if (id.startsWith(`${MALFORMED_SINK}#`))
+        records += Number((s as { records?: number }).records ?? 0);
+    }
+  }
+  return records;
 }
 
 /**
@@ -239,6 +300,9 @@ async function prepare(
     nullValue: plan.nullValue,
     sink,
     isDryRun: plan.isDryRun,
+    // Set once the log directory exists (see runLoad).
+    malformedFile: '',
+    csv: plan.csv,
   };
   return { params, estimatedRows, what };
 }
@@ -276,6 +340,8 @@ async function checkTarget(
   const headers = new Map<string, string[]>();
   for (const file of files) {
     const fields = await firstRecord(file, plan.delimiter, HEADER_BYTES);
+    // An empty file has no header and no rows: nothing to hold against the table.
+    if (fields.length === 0 || (fields.length === 1 && fields[0] === '')) continue;
     const key = JSON.stringify(fields);
     const paths = headers.get(key);
     if (paths === undefined) headers.set(key, [file.path]);
@@ -285,6 +351,13 @@ async function checkTarget(
   for (const [key, paths] of headers) {
     const more = paths.length > 1 ? ` (and ${paths.length - 1} more files with this header)` : '';
     const where = `the header of ${paths[0]}${more}`;
+    const names = JSON.parse(key) as string[];
+    const twice = names.filter((name, i) => names.indexOf(name) !== i);
+    if (twice.length > 0) {
+      // Which of two fields of one name feeds the column cannot be guessed.
+      errors.push(`${where} has a duplicate column name '${twice[0]}'`);
+      continue;
+    }
     const check = checkFields(statement, JSON.parse(key) as string[], plan, where);
     errors.push(...check.errors);
     for (const warning of check.warnings) io.stderr.write(`[load] warning: ${warning}\n`);

@@ -19,64 +19,18 @@ import {
   testClient,
   uniqueName,
 } from '../../connectors/cassandra/cluster.ts';
-
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const EXIT_DEADLINE_MS = 90_000;
-
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI; fails the test if it has not exited by itself within the deadline. */
-async function sluice(
-  args: string[],
-  options: { stdin?: Buffer; env?: NodeJS.ProcessEnv } = {},
-): Promise<CliRun> {
-  const child = spawn(process.execPath, ['bin/sluice.js', 'load', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, CASSANDRA_CONTACT_POINTS: '', ...options.env },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  child.stdin.end(options.stdin ?? Buffer.alloc(0));
-  let isKilled = false;
-  const timer = setTimeout(() => {
-    isKilled = true;
-    child.kill('SIGKILL');
-  }, EXIT_DEADLINE_MS);
-  const [code] = (await once(child, 'close')) as [number | null];
-  clearTimeout(timer);
-  if (isKilled)
-    throw new Error(`sluice load did not exit by itself\nstdout: ${stdout}\nstderr: ${stderr}`);
-  return { code, stdout, stderr };
-}
+import { type CliRun, clusterArgs, EXIT_DEADLINE_MS, ROOT, sluiceLoad } from './cli.ts';
 
 let client: cassandra.Client;
 let ks: string;
 let dir: string;
-let hosts: string;
 
 /** The connection options of every run: the shared cluster, with credentials if it needs them. */
 function cluster(): { args: string[]; env: NodeJS.ProcessEnv } {
-  const { credentials, localDataCenter } = target();
-  return {
-    args: [
-      '-h',
-      hosts,
-      '--dc',
-      localDataCenter,
-      '--workers',
-      '2',
-      ...(credentials ? ['-u', credentials.username] : []),
-    ],
-    env: credentials ? { SLUICE_PASSWORD: credentials.password } : {},
-  };
+  return clusterArgs(2);
 }
+
+const sluice = sluiceLoad;
 
 async function load(args: string[], stdin?: Buffer): Promise<CliRun> {
   const c = cluster();
@@ -142,7 +96,6 @@ async function badLines(
 }
 
 beforeAll(async () => {
-  hosts = target().contactPoints.join(',');
   client = testClient();
   ks = uniqueName('load');
   await createKeyspace(client, ks, Math.min(3, target().contactPoints.length));
@@ -500,32 +453,6 @@ describe('sluice load', () => {
     const stored = await rows(t);
     expect(stored.length).toBe(r.written);
     for (const row of stored) expect(row.n).toBe(row.id);
-  });
-
-  it('a malformed file stops the load naming the file and the line', async () => {
-    await table('strict2', 'id int PRIMARY KEY, name text');
-    const cases: Array<[string, Buffer, number, RegExp]> = [
-      ['quote.csv', Buffer.from('id,name\n1,a\n2,"open\n3,c\n'), 3, /Quote Not Closed/],
-      ['width.csv', Buffer.from('id,name\n1,a\n2,b,extra\n3,c\n'), 3, /Invalid Record Length/],
-      [
-        'utf8.csv',
-        Buffer.concat([
-          Buffer.from('id,name\n1,a\n2,'),
-          Buffer.from([0xc3, 0x28]),
-          Buffer.from('\n'),
-        ]),
-        3,
-        /invalid UTF-8/,
-      ],
-    ];
-    for (const [name, bytes, line, why] of cases) {
-      const file = join(dir, name);
-      await writeFile(file, bytes);
-      const run = await load(['-url', file, '-k', ks, '-t', 'strict2']);
-      expect(run.code, name).toBe(3);
-      expect(run.stderr).toContain(`${file}:${line}:`);
-      expect(run.stderr).toMatch(why);
-    }
   });
 
   it('a missing table, a missing input and an unreachable host fail clearly', async () => {

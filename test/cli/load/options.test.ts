@@ -84,7 +84,7 @@ describe('the load command parses DSBulk-style command lines', () => {
 });
 
 describe('resolveLoadOptions', () => {
-  it('defaults: CSV with a header, LOCAL_ONE, 100 errors, the local bad file', () => {
+  it('defaults: CSV with a header, LOCAL_ONE, 100 errors, bad files in ./logs', () => {
     const plan = resolveLoadOptions(base, {});
     expect(plan).toMatchObject({
       inputs: ['data.csv'],
@@ -99,9 +99,55 @@ describe('resolveLoadOptions', () => {
       maxErrors: { kind: 'count', limit: 100 },
       isDryRun: false,
       tls: false,
-      badFile: '.sluice/bad/ks.users.jsonl',
+      badFile: undefined,
+      logDirectory: 'logs',
+      csv: {
+        quote: '"',
+        escape: '"',
+        comment: '',
+        ltrim: false,
+        maxCharsPerColumn: 0,
+        skipRecords: 0,
+        maxRecords: -1,
+      },
       extensions: ['.csv', '.csv.gz'],
     });
+  });
+
+  it("DSBulk's connector.csv settings", () => {
+    const plan = resolveLoadOptions(
+      {
+        ...base,
+        quote: "'",
+        escape: '\\',
+        comment: '#',
+        ignoreLeadingWhitespaces: 'true',
+        maxCharsPerColumn: '4096',
+        skipRecords: '10',
+        maxRecords: '100',
+        logDirectory: '/tmp/l',
+      },
+      {},
+    );
+    expect(plan.csv).toEqual({
+      quote: "'",
+      escape: '\\',
+      comment: '#',
+      ltrim: true,
+      maxCharsPerColumn: 4096,
+      skipRecords: 10,
+      maxRecords: 100,
+    });
+    expect(plan.logDirectory).toBe('/tmp/l');
+    for (const [args, option] of [
+      [{ quote: 'ab' }, 'connector.csv.quote'],
+      [{ comment: '"' }, 'connector.csv.comment'],
+      [{ maxCharsPerColumn: '0' }, 'connector.csv.maxCharsPerColumn'],
+      [{ maxRecords: 'x' }, 'maxRecords'],
+      [{ ignoreLeadingWhitespaces: 'maybe' }, 'connector.csv.ignoreLeadingWhitespaces'],
+    ] as const) {
+      expect(() => resolveLoadOptions({ ...base, ...args }, {})).toThrow(`option -${option} `);
+    }
   });
 
   it('each bad option fails naming that option', () => {
