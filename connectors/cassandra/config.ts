@@ -94,6 +94,16 @@ export interface CassandraOptions extends ConnectionOptions {
   retry?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number };
   /** Bounds of the adaptive per-host in-flight window, in requests. */
   window?: { initial?: number; min?: number; max?: number };
+  /**
+   * Requests in flight at once over every instance of the sink together (DSBulk's
+   * `maxConcurrentQueries`; a batch is one request): a ceiling on the adaptive windows. The
+   * sink then runs at most this many instances. Default: the windows alone decide.
+   */
+  maxConcurrentQueries?: number;
+  /** Rows sent per second over every instance together; a retried row counts again. Default: no limit. */
+  maxRowsPerSecond?: number;
+  /** Bytes of serialized values sent per second over every instance together. Default: no limit. */
+  maxBytesPerSecond?: number;
 }
 
 export const NULL_WRITES = ['unset', 'null'] as const;
@@ -152,6 +162,10 @@ export interface CassandraConfig extends ConnectionConfig {
     readonly maxDelayMs: number;
   };
   readonly window: { readonly initial: number; readonly min: number; readonly max: number };
+  /** Over every instance together; undefined: no limit (see rate-limit.ts for the shares). */
+  readonly maxConcurrentQueries: number | undefined;
+  readonly maxRowsPerSecond: number | undefined;
+  readonly maxBytesPerSecond: number | undefined;
 }
 
 const DEFAULT_PORT = 9042;
@@ -182,6 +196,9 @@ const KNOWN_OPTIONS = new Set([
   'window',
   'requestTimeoutMs',
   'connectTimeoutMs',
+  'maxConcurrentQueries',
+  'maxRowsPerSecond',
+  'maxBytesPerSecond',
 ]);
 // Cassandra quotes nothing in the names we accept, so the statement text needs no escaping.
 /** An unquoted CQL name of a keyspace, table or column, as Cassandra accepts it (48 characters at most). */
@@ -198,6 +215,15 @@ function integer(option: string, value: unknown, fallback: number, min: number, 
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     fail(option, `an integer from ${min} to ${max}`, value);
+  }
+  return value;
+}
+
+/** A rate: a positive finite number, or undefined for no limit. */
+function rate(option: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    fail(option, 'a number greater than 0 (per second)', value);
   }
   return value;
 }
@@ -395,6 +421,12 @@ export function resolveConfig(options: CassandraOptions): CassandraConfig {
       min: windowMin,
       max: windowMax,
     }),
+    maxConcurrentQueries:
+      options.maxConcurrentQueries === undefined
+        ? undefined
+        : integer('maxConcurrentQueries', options.maxConcurrentQueries, 0, 1, 1 << 20),
+    maxRowsPerSecond: rate('maxRowsPerSecond', options.maxRowsPerSecond),
+    maxBytesPerSecond: rate('maxBytesPerSecond', options.maxBytesPerSecond),
   };
   return redacted(config);
 }

@@ -11,12 +11,19 @@ import { AdaptiveWindow, type Outcome, type WindowLimits } from './window.ts';
 /** Rows of one partition, or of partitions sharing one replica set, on their way to one of those replicas. */
 export interface Request {
   rows: BoundRow[];
+  /** Serialized size of the rows' values: what `maxBytesPerSecond` counts. */
+  bytes: number;
   /** Ring host indexes, primary first. */
   replicas: readonly number[];
   attempts: number;
 }
 
-/** What a failure tells the window about the host's load. */
+/**
+ * What a failure tells the window about the host's load. Only a timeout and an Overloaded
+ * error say the host is busy. Unavailable does not: the coordinator refused the write at
+ * once, before any work, because it believes too few replicas are alive; shrinking its window
+ * would slow the rows bound for healthy replica sets. The retry's backoff paces those rows.
+ */
 export const WINDOW_OUTCOME: Record<FailureKind, Outcome> = {
   timeout: 'timeout',
   overloaded: 'overloaded',
@@ -50,6 +57,11 @@ export class Lane {
 
   enqueue(request: Request): void {
     this.#queue.push(request);
+  }
+
+  /** The next waiting request, left in the queue. */
+  peek(): Request | undefined {
+    return this.queued === 0 ? undefined : this.#queue[this.#head];
   }
 
   /** The next waiting request, if the window has a slot for it (the slot is then taken). */

@@ -31,6 +31,11 @@ import { CassandraWriter } from './writer.ts';
 export class CassandraSink implements Sink<unknown> {
   readonly name: string;
   readonly config: CassandraConfig;
+  /**
+   * With `maxConcurrentQueries` N, at most N instances, so that each has at least one request
+   * in flight of its share (rate-limit.ts).
+   */
+  readonly maxParallelism: number | undefined;
 
   /**
    * The `replica` partitioning: the token ring and table schema are read once on the main
@@ -46,6 +51,7 @@ export class CassandraSink implements Sink<unknown> {
 
   constructor(options: CassandraOptions) {
     this.config = resolveConfig(options);
+    this.maxParallelism = this.config.maxConcurrentQueries;
     this.name = `cassandra(${this.config.keyspace}.${this.config.table})`;
   }
 

@@ -5,9 +5,11 @@
  * request per healthy response), so a bulk load reaches the cluster's pace within a few
  * round trips; after it, it grows by about one request per round trip (additive increase).
  * It shrinks multiplicatively on signs of overload: ×0.9 when the smoothed latency exceeds
- * `TOLERANCE` × the baseline plus `SLACK_MS`, ×0.5 on a timeout or an Overloaded /
- * Unavailable error. Decreases happen at most once per smoothed round trip, because one
- * overload episode yields a burst of slow responses that all describe the same event.
+ * `TOLERANCE` × the baseline plus `SLACK_MS`, ×0.5 on a timeout or an Overloaded error.
+ * Other failures (Unavailable, an unreachable host, a rejected row) say nothing of the host's
+ * load and leave the limit alone (`WINDOW_OUTCOME` in lane.ts sorts them). Decreases happen
+ * at most once per smoothed round trip, because one overload episode yields a burst of slow
+ * responses that all describe the same event.
  *
  * Latency is judged smoothed, with a generous slack, because on a busy client (or a
  * shared machine) single responses are often late for reasons the host did not cause: a
@@ -31,6 +33,7 @@ export interface WindowLimits {
   max: number;
 }
 
+/** How a request went, as the window sees it: `failed` is a failure that says nothing of load. */
 export type Outcome = 'ok' | 'overloaded' | 'timeout' | 'failed';
 
 export class AdaptiveWindow {

@@ -9,6 +9,11 @@
  * host's adaptive window (window.ts) has a free slot. Rows of one partition keep their order
  * in either mode.
  *
+ * Throttles (rate-limit.ts): besides its host's window, a request waits for a slot of this
+ * instance's share of `maxConcurrentQueries`, and for its rows and bytes in this instance's
+ * share of `maxRowsPerSecond` / `maxBytesPerSecond`. A lane held back by them is remembered
+ * and pumped again when a request completes or the rate timer fires.
+ *
  * Backpressure: when more requests wait in the queues than all windows together can hold,
  * `write` returns a promise that resolves once the queues are half drained. Memory is thus
  * bounded by `maxBufferedRows` open rows plus two windows' worth of requests.
@@ -36,6 +41,7 @@ import type { CassandraConfig } from './config.ts';
 import { overBudget } from './error-budget.ts';
 import { chooseLane, Lane, type Request, WINDOW_OUTCOME } from './lane.ts';
 import type { HostStats } from './metrics.ts';
+import { concurrencyShare, RateLimit, rateShare } from './rate-limit.ts';
 import type { Ring } from './ring.ts';
 import type { BoundRow } from './schema.ts';
 
@@ -57,6 +63,13 @@ export interface WriterParts {
   isIdempotent?: boolean;
 }
 
+/**
+ * Why a row is bad: it could not be converted to the table's types; Cassandra rejected it
+ * (retrying cannot help); or its transient failures (timeouts, Overloaded, Unavailable, an
+ * unreachable host) outlasted `retry.maxAttempts`.
+ */
+export type BadCause = 'conversion' | 'rejected' | 'retriesExhausted';
+
 export interface CassandraWriteResult {
   keyspace: string;
   table: string;
@@ -64,6 +77,10 @@ export interface CassandraWriteResult {
   received: number;
   written: number;
   bad: number;
+  /** The bad rows by cause; they add up to `bad`. */
+  badCauses: Record<BadCause, number>;
+  /** Requests sent again after a transient failure; a retried row is bad only once its retries run out. */
+  retries: number;
   /** Set when bad > 0. */
   badFile: string | undefined;
   /** written + bad = received. */
@@ -89,6 +106,11 @@ export class CassandraWriter implements SinkWriter<unknown> {
   #received = 0;
   #written = 0;
   #retries = 0;
+  readonly #badCauses: Record<BadCause, number> = {
+    conversion: 0,
+    rejected: 0,
+    retriesExhausted: 0,
+  };
   /**
    * replica/nonReplica: requests whose coordinator was (not) a replica of their partition.
    * foreignRows: rows that reached this instance although the ring gives them to another one
@@ -103,6 +125,14 @@ export class CassandraWriter implements SinkWriter<unknown> {
   #linger: NodeJS.Timeout | undefined;
   #queued = 0;
   #inFlight = 0;
+  /** The most requests this instance had in flight at once. */
+  #maxInFlightSeen = 0;
+  /** This instance's share of `maxConcurrentQueries` (Infinity: the windows alone decide). */
+  readonly #maxInFlight: number;
+  readonly #rateLimit: RateLimit | undefined;
+  /** Lanes with a request the in-flight share or the rate limit held back, oldest first. */
+  readonly #held = new Set<Lane>();
+  #rateTimer: NodeJS.Timeout | undefined;
   readonly #retryTimers = new Set<NodeJS.Timeout>();
 
   #failure: Error | undefined;
@@ -116,7 +146,31 @@ export class CassandraWriter implements SinkWriter<unknown> {
     this.#ctx = parts.ctx;
     this.#random = parts.random ?? Math.random;
     this.#isByReplicaSet = parts.config.batch.groupBy === 'replicaSet';
-    this.#lanes = parts.ring.hosts.map((h) => new Lane(h.address, parts.config.window));
+    const { maxConcurrentQueries, maxRowsPerSecond, maxBytesPerSecond } = parts.config;
+    const { instance, parallelism } = parts.ctx;
+    this.#maxInFlight =
+      maxConcurrentQueries === undefined
+        ? Number.POSITIVE_INFINITY
+        : concurrencyShare(maxConcurrentQueries, instance, parallelism);
+    // No window needs to grow past what the instance may have in flight in all.
+    const { initial, min, max } = parts.config.window;
+    const cap = this.#maxInFlight;
+    const window = {
+      initial: Math.min(initial, cap),
+      min: Math.min(min, cap),
+      max: Math.min(max, cap),
+    };
+    this.#lanes = parts.ring.hosts.map((h) => new Lane(h.address, window));
+    this.#rateLimit =
+      maxRowsPerSecond === undefined && maxBytesPerSecond === undefined
+        ? undefined
+        : new RateLimit(
+            rateShare(
+              { rowsPerSecond: maxRowsPerSecond, bytesPerSecond: maxBytesPerSecond },
+              parallelism,
+            ),
+            performance.now(),
+          );
     parts.ctx.signal.addEventListener('abort', this.#onAbort, { once: true });
   }
 
@@ -131,7 +185,7 @@ export class CassandraWriter implements SinkWriter<unknown> {
     try {
       row = this.#parts.mapper.bind(record);
     } catch (error) {
-      this.#reject(record, error, 0);
+      this.#reject(record, error, 0, 'conversion');
       return this.#backpressure();
     }
     const { maxRows, maxBytes } = this.#config.batch;
@@ -181,6 +235,7 @@ export class CassandraWriter implements SinkWriter<unknown> {
     this.#isClosed = true;
     this.#ctx.signal.removeEventListener('abort', this.#onAbort);
     clearTimeout(this.#linger);
+    clearTimeout(this.#rateTimer);
     for (const timer of this.#retryTimers) clearTimeout(timer);
     this.#retryTimers.clear();
     try {
@@ -199,6 +254,8 @@ export class CassandraWriter implements SinkWriter<unknown> {
       received: this.#received,
       written: this.#written,
       bad,
+      badCauses: { ...this.#badCauses },
+      retries: this.#retries,
       badFile: bad > 0 ? this.#parts.badRecords.path : undefined,
       isComplete: this.#written + bad === this.#received,
       routing: { ...this.#routing },
@@ -219,10 +276,16 @@ export class CassandraWriter implements SinkWriter<unknown> {
       received: this.#received,
       written: this.#written,
       bad: this.#parts.badRecords.count,
+      /** The bad rows by cause (see `BadCause`). */
+      badCauses: { ...this.#badCauses },
       buffered: this.#openRows,
       queued: this.#queued,
       inFlight: this.#inFlight,
+      /** The most requests in flight at once, and this instance's share of maxConcurrentQueries (null: none). */
+      maxInFlight: this.#maxInFlightSeen,
+      inFlightShare: Number.isFinite(this.#maxInFlight) ? this.#maxInFlight : null,
       retrying: this.#retryTimers.size,
+      /** Requests sent again after a transient failure. */
       retries: this.#retries,
       /** Requests whose coordinator was (or was not) a replica of the partition. */
       routing: { ...this.#routing },
@@ -266,7 +329,7 @@ export class CassandraWriter implements SinkWriter<unknown> {
     }, this.#config.batch.lingerMs);
   }
 
-  #dispatch({ rows, replicas }: OpenBatch): void {
+  #dispatch({ rows, bytes, replicas }: OpenBatch): void {
     const { ring } = this.#parts;
     const { parallelism, instance } = this.#ctx;
     if (this.#isByReplicaSet) {
@@ -277,7 +340,7 @@ export class CassandraWriter implements SinkWriter<unknown> {
     } else if (ring.instanceFor(rows[0]!.token, parallelism) !== instance) {
       this.#routing.foreignRows += rows.length;
     }
-    this.#route({ rows, replicas, attempts: 0 });
+    this.#route({ rows, bytes, replicas, attempts: 0 });
   }
 
   #route(request: Request): void {
@@ -288,20 +351,51 @@ export class CassandraWriter implements SinkWriter<unknown> {
     this.#pump(lane);
   }
 
+  /**
+   * Sends the requests waiting on `lane` while its window has a slot, this instance is under
+   * its in-flight share, and the rate limit lets them go. A lane held back by either of the
+   * last two is remembered in `#held`.
+   */
   #pump(lane: Lane): void {
     while (!this.#isClosed) {
-      const request = lane.tryTake();
-      if (request === undefined) break;
+      const next = lane.peek();
+      if (next === undefined || lane.window.headroom <= 0) break;
+      if (this.#inFlight >= this.#maxInFlight || !this.#isAdmitted(next)) {
+        this.#held.add(lane);
+        break;
+      }
+      lane.tryTake();
       this.#queued--;
-      this.#send(lane, request);
+      this.#send(lane, next);
     }
     this.#maybeOpenGate();
+  }
+
+  /** Pumps the lanes held back, oldest first: a slot or tokens may have come free. */
+  #pumpHeld(): void {
+    if (this.#held.size === 0) return;
+    const lanes = [...this.#held];
+    this.#held.clear();
+    for (const lane of lanes) this.#pump(lane);
+  }
+
+  /** Takes the request's rows and bytes from the rate limit, or arms the timer that tries again. */
+  #isAdmitted(request: Request): boolean {
+    if (this.#rateLimit === undefined) return true;
+    const waitMs = this.#rateLimit.tryTake(request.rows.length, request.bytes, performance.now());
+    if (waitMs === 0) return true;
+    this.#rateTimer ??= setTimeout(() => {
+      this.#rateTimer = undefined;
+      this.#pumpHeld();
+    }, Math.ceil(waitMs));
+    return false;
   }
 
   #send(lane: Lane, request: Request): void {
     request.attempts++;
     lane.metrics.requests++;
     this.#inFlight++;
+    if (this.#inFlight > this.#maxInFlightSeen) this.#maxInFlightSeen = this.#inFlight;
     const started = performance.now();
     this.#parts.executor.send(lane.address, request.rows).then(
       (coordinator) => this.#succeeded(lane, request, coordinator, started),
@@ -320,6 +414,7 @@ export class CassandraWriter implements SinkWriter<unknown> {
     const isReplica = request.replicas.some((i) => this.#lanes[i]!.address === coordinator);
     if (isReplica) this.#routing.replica++;
     else this.#routing.nonReplica++;
+    this.#pumpHeld();
     this.#pump(lane);
     this.#settle();
   }
@@ -334,7 +429,12 @@ export class CassandraWriter implements SinkWriter<unknown> {
     if (kind === 'rejected' && request.rows.length > 1) {
       // One bad row fails the whole batch: send the rows alone so only the culprit is rejected.
       for (const row of request.rows) {
-        this.#route({ rows: [row], replicas: request.replicas, attempts: request.attempts });
+        this.#route({
+          rows: [row],
+          bytes: row.bytes,
+          replicas: request.replicas,
+          attempts: request.attempts,
+        });
       }
     } else if (
       kind !== 'rejected' &&
@@ -350,8 +450,10 @@ export class CassandraWriter implements SinkWriter<unknown> {
       }, this.#backoffMs(request.attempts));
       this.#retryTimers.add(timer);
     } else {
-      for (const row of request.rows) this.#reject(row.record, error, request.attempts);
+      const cause = kind === 'rejected' ? 'rejected' : 'retriesExhausted';
+      for (const row of request.rows) this.#reject(row.record, error, request.attempts, cause);
     }
+    this.#pumpHeld();
     this.#pump(lane);
     this.#settle();
   }
@@ -363,7 +465,8 @@ export class CassandraWriter implements SinkWriter<unknown> {
     return step / 2 + this.#random() * (step / 2);
   }
 
-  #reject(record: unknown, error: unknown, attempts: number): void {
+  #reject(record: unknown, error: unknown, attempts: number, cause: BadCause): void {
+    this.#badCauses[cause]++;
     this.#parts.badRecords.append({ record, error, attempts });
     this.#checkBudget(false, error);
   }

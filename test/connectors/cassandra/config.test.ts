@@ -94,6 +94,19 @@ describe('cassandra config', () => {
       { contactPoints: 'h', keyspace: 'k', table: 't', batch: { groupBy: 'host' } },
     ],
     ['window.max', { contactPoints: 'h', keyspace: 'k', table: 't', window: { min: 10, max: 5 } }],
+    [
+      'maxConcurrentQueries',
+      { contactPoints: 'h', keyspace: 'k', table: 't', maxConcurrentQueries: 0 },
+    ],
+    [
+      'maxConcurrentQueries',
+      { contactPoints: 'h', keyspace: 'k', table: 't', maxConcurrentQueries: 2.5 },
+    ],
+    ['maxRowsPerSecond', { contactPoints: 'h', keyspace: 'k', table: 't', maxRowsPerSecond: -1 }],
+    [
+      'maxBytesPerSecond',
+      { contactPoints: 'h', keyspace: 'k', table: 't', maxBytesPerSecond: '1M' },
+    ],
     ['contactPoints', { contactPoints: ['h:99999'], keyspace: 'k', table: 't' }],
     ['mapping', { contactPoints: 'h', keyspace: 'k', table: 't', mapping: {} }],
     ['mapping.a-b', { contactPoints: 'h', keyspace: 'k', table: 't', mapping: { 'a-b': 'x' } }],
@@ -104,6 +117,19 @@ describe('cassandra config', () => {
     const error = configError(() => resolveConfig(options as never));
     expect(error.message).toContain(`"${option}"`);
     expect(error.details).toEqual({ option });
+  });
+
+  it('caps the sink at maxConcurrentQueries instances, one request in flight each at least', () => {
+    const sink = cassandra({
+      contactPoints: 'h',
+      keyspace: 'k',
+      table: 't',
+      maxConcurrentQueries: 3,
+    });
+    expect(sink.maxParallelism).toBe(3);
+    expect(cassandra({ contactPoints: 'h', keyspace: 'k', table: 't' }).maxParallelism).toBe(
+      undefined,
+    );
   });
 
   it('rejects a malformed URL without echoing it', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { chooseLane, Lane, type Request } from '../../../connectors/cassandra/lane.ts';
 
 const limits = { initial: 2, min: 1, max: 2 };
-const request = (): Request => ({ rows: [], replicas: [0, 1, 2], attempts: 0 });
+const request = (): Request => ({ rows: [], bytes: 0, replicas: [0, 1, 2], attempts: 0 });
 
 function lanes(): Lane[] {
   return ['a', 'b', 'c', 'd'].map((address) => new Lane(address, limits));
@@ -41,6 +41,7 @@ describe('lane choice', () => {
     const lane = new Lane('a', limits);
     const requests = Array.from({ length: 2000 }, (_, attempts) => ({
       rows: [],
+      bytes: 0,
       replicas: [0],
       attempts,
     }));

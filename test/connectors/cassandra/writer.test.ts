@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import * as hdr from 'hdr-histogram-js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BadRecordsFile } from '../../../connectors/cassandra/bad-records.ts';
 import type { FailureKind, WriteExecutor } from '../../../connectors/cassandra/client.ts';
 import { type CassandraOptions, resolveConfig } from '../../../connectors/cassandra/config.ts';
@@ -452,5 +452,198 @@ describe('cassandra writer', () => {
     await writeAll(writer, [{ id: 12n ** 20n, seq: 1, v: Buffer.from([0xca, 0xfe]) }]);
     const [line] = await badLines(badRecords);
     expect(line!.record).toEqual({ id: String(12n ** 20n), seq: 1, v: '0xcafe' });
+  });
+});
+
+describe('cassandra writer: throttles', () => {
+  it('keeps at most its share of maxConcurrentQueries in flight over all hosts, and writes everything', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const cluster = new FakeCluster(() => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      return undefined;
+    });
+    const { writer } = makeWriter(cluster, {
+      batch: { maxRows: 1, lingerMs: 0 },
+      maxConcurrentQueries: 5,
+    });
+    const records = Array.from({ length: 200 }, (_, seq) => ({ id: seq, seq, v: 'x' }));
+    const done = writeAll(writer, records);
+    // Answer what is in flight, round after round, until every row is written.
+    while (writer.stats().written !== records.length) {
+      await new Promise((r) => setImmediate(r));
+      for (const s of cluster.sent.splice(0)) {
+        inFlight--;
+        s.settle();
+      }
+    }
+    await done;
+    expect(most).toBe(5);
+    expect(writer.stats()).toMatchObject({ maxInFlight: 5, inFlightShare: 5, written: 200 });
+    // No window grows past the share.
+    const hostStats = writer.stats().hosts as Record<string, { limit: number }>;
+    for (const h of Object.values(hostStats)) expect(h.limit).toBeLessThanOrEqual(5);
+  });
+
+  it('sends rows no faster than maxRowsPerSecond, and about as fast (simulated clock)', async () => {
+    vi.useFakeTimers({
+      toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'performance'],
+    });
+    try {
+      const cluster = new FakeCluster(() => 'ok');
+      const rate = 1000;
+      const { writer } = makeWriter(cluster, {
+        batch: { maxRows: 4, lingerMs: 0 },
+        maxRowsPerSecond: rate,
+      });
+      const records = Array.from({ length: 600 }, (_, seq) => ({ id: seq, seq, v: 'x' }));
+      let isDone = false;
+      const done = writeAll(writer, records).then(() => {
+        isDone = true;
+      });
+      const start = performance.now();
+      // burst (100 ms of the rate) + the largest request (4 rows).
+      const bound = (ms: number) => (rate * ms) / 1000 + rate / 10 + 4;
+      let sentRows = 0;
+      while (!isDone) {
+        await vi.advanceTimersByTimeAsync(5);
+        sentRows = cluster.sent.reduce((n, s) => n + s.rows.length, 0);
+        expect(sentRows).toBeLessThanOrEqual(bound(performance.now() - start));
+      }
+      await done;
+      const elapsed = performance.now() - start;
+      expect(sentRows).toBe(600);
+      // 500 rows past the burst at 1000/s: half a second, give or take a few timer steps.
+      expect(elapsed).toBeGreaterThanOrEqual(490);
+      expect(elapsed).toBeLessThanOrEqual(560);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('sends bytes no faster than maxBytesPerSecond, counting the serialized values (simulated clock)', async () => {
+    vi.useFakeTimers({
+      toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'performance'],
+    });
+    try {
+      const cluster = new FakeCluster(() => 'ok');
+      const rate = 100_000;
+      const { writer } = makeWriter(cluster, {
+        batch: { maxRows: 8, lingerMs: 0 },
+        maxBytesPerSecond: rate,
+      });
+      const records = Array.from({ length: 300 }, (_, seq) => ({
+        id: seq,
+        seq,
+        v: 'y'.repeat(488),
+      }));
+      let isDone = false;
+      const done = writeAll(writer, records).then(() => {
+        isDone = true;
+      });
+      const start = performance.now();
+      let sentBytes = 0;
+      let largest = 0;
+      while (!isDone) {
+        await vi.advanceTimersByTimeAsync(5);
+        sentBytes = 0;
+        for (const s of cluster.sent) {
+          const bytes = s.rows.reduce((n, r) => n + r.bytes, 0);
+          sentBytes += bytes;
+          largest = Math.max(largest, bytes);
+        }
+        const elapsed = performance.now() - start;
+        expect(sentBytes).toBeLessThanOrEqual((rate * elapsed) / 1000 + rate / 10 + largest);
+      }
+      await done;
+      // Each row carries at least its text value and that value's 4-byte length.
+      expect(sentBytes).toBeGreaterThanOrEqual(300 * (4 + 488));
+      const elapsed = performance.now() - start;
+      expect(elapsed).toBeGreaterThanOrEqual(((sentBytes - rate / 10) / rate) * 1000 - 10);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe('cassandra writer: transient failures', () => {
+  it('retries timeouts, Overloaded, Unavailable and unreachable hosts without counting them against maxErrors', async () => {
+    const kinds: FailureKind[] = ['timeout', 'overloaded', 'unavailable', 'unreachable'];
+    const attempts = new Map<unknown, number>();
+    const cluster = new FakeCluster((s) => {
+      const record = s.rows[0]!.record as { seq: number };
+      const n = (attempts.get(record) ?? 0) + 1;
+      attempts.set(record, n);
+      // Two transient failures of one kind, then success: within the three attempts allowed.
+      return n <= 2 ? kinds[record.seq % kinds.length]! : 'ok';
+    });
+    const { writer, badRecords } = makeWriter(cluster, {
+      batch: { maxRows: 1, lingerMs: 0 },
+      maxErrors: 0,
+    });
+    const records = Array.from({ length: 40 }, (_, seq) => ({ id: seq, seq, v: 'x' }));
+    await writeAll(writer, records);
+    expect(writer.result()).toMatchObject({
+      received: 40,
+      written: 40,
+      bad: 0,
+      retries: 80,
+      badCauses: { conversion: 0, rejected: 0, retriesExhausted: 0 },
+      isComplete: true,
+    });
+    expect(badRecords.count).toBe(0);
+  });
+
+  it('counts bad rows by cause: not converted, rejected, retries spent', async () => {
+    const cluster = new FakeCluster((s) => {
+      const { v } = s.rows[0]!.record as { v: string };
+      return v === 'refused' ? 'rejected' : v === 'down' ? 'unavailable' : 'ok';
+    });
+    const { writer, badRecords } = makeWriter(cluster, { batch: { maxRows: 1, lingerMs: 0 } });
+    await writeAll(writer, [
+      { id: 1, seq: 1, v: 'ok' },
+      { id: 'one', seq: 2, v: 'ok' },
+      { id: 3, seq: 3, v: 'refused' },
+      { id: 4, seq: 4, v: 'down' },
+      { id: 5, seq: 5, v: 'down' },
+    ]);
+    expect(writer.result()).toMatchObject({
+      written: 1,
+      bad: 4,
+      // Two rows tried three times each: two retries apiece.
+      retries: 4,
+      badCauses: { conversion: 1, rejected: 1, retriesExhausted: 2 },
+    });
+    const lines = await badLines(badRecords);
+    expect(lines.map((l) => [l.record.seq, l.attempts])).toEqual([
+      [2, 0],
+      [3, 1],
+      [4, 3],
+      [5, 3],
+    ]);
+  });
+
+  it('an Unavailable error leaves the host window alone; a timeout shrinks it', async () => {
+    const limits = async (kind: FailureKind) => {
+      const cluster = new FakeCluster((_sent, n) => (n <= 3 ? kind : 'ok'));
+      const { writer } = makeWriter(cluster, {
+        batch: { maxRows: 1, lingerMs: 0 },
+        window: { initial: 8, min: 1, max: 8 },
+      });
+      // One partition: every request goes to its primary replica while it has room.
+      await writeAll(
+        writer,
+        Array.from({ length: 3 }, (_, seq) => ({ id: 1, seq, v: 'x' })),
+      );
+      const hostStats = writer.stats().hosts as Record<string, { limit: number; errors: object }>;
+      return Object.values(hostStats)
+        .filter((h) => Object.keys(h.errors).length > 0)
+        .map((h) => h.limit);
+    };
+    expect(await limits('unavailable')).toEqual([8]);
+    const afterTimeouts = await limits('timeout');
+    expect(afterTimeouts).toHaveLength(1);
+    expect(afterTimeouts[0]).toBeLessThan(8);
   });
 });
