@@ -62,6 +62,13 @@ operation.log and summary.json. The .bad files are JSON Lines of the rows' field
 and load them again with -url logs/LOAD_.../mapping.bad -c json. At the end, written + bad =
 read, and the summary says so.
 
+Throttles, for loads that must not disturb production, each for the whole load (the sink's
+instances share it equally): -maxConcurrentQueries caps the requests in flight, a ceiling
+on the adaptive per-host windows; --executor.maxPerSecond caps the rows sent per second and
+--executor.maxBytesPerSecond the bytes of their values. A retry is sent, so it counts too.
+Timeouts, Overloaded and Unavailable are retried with backoff; a row they hit is bad, and
+counts against -maxErrors, only once its retries run out. The summary counts them apart.
+
 Cluster: -h, else CASSANDRA_CONTACT_POINTS, else the local cluster in .sluice/cassandra
 (started when it is not running). Password: -p or SLUICE_PASSWORD (preferred: a command
 line is visible to other local users). The password never appears in any output.
@@ -232,6 +239,18 @@ export function loadCommand(): Command {
       'a field with no table column is ignored with a warning; false fails the load (default true)',
     )
     .option('--dryRun [true|false]', 'read and convert everything, write nothing')
+    .option(
+      '--maxConcurrentQueries <n|NC|AUTO>',
+      'requests in flight at once, over the whole load (a batch is one); NC: N × cores (default AUTO: the adaptive windows decide)',
+    )
+    .option(
+      '--maxPerSecond <rows>',
+      'rows sent per second, over the whole load; -1: no limit (default)',
+    )
+    .option(
+      '--maxBytesPerSecond <bytes>',
+      'bytes of values sent per second, over the whole load (512K, 10MB); -1: no limit (default)',
+    )
     .option('--recursive [true|false]', 'directories: read subdirectories too')
     .option(
       '--extensions <list>',

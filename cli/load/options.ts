@@ -18,6 +18,7 @@ import {
   type ConnectionPlan,
   resolveConnectionArgs,
 } from '../connection-options.ts';
+import { parseThrottles, type Throttles } from './executor-options.ts';
 import type { LoadJobParams } from './job.ts';
 
 /** What commander hands over, all strings as typed (booleans may be true or "true"/"false"). */
@@ -51,12 +52,15 @@ export interface LoadArgs extends ConnectionArgs {
   skipRecords?: string;
   maxRecords?: string;
   logDirectory?: string;
+  maxConcurrentQueries?: string;
+  maxPerSecond?: string;
+  maxBytesPerSecond?: string;
 }
 
 export type InputFormat = 'csv' | 'jsonl';
 
-/** Validated and plain: it becomes the load job's params. */
-export interface LoadPlan extends ConnectionPlan {
+/** Validated and plain: it becomes the load job's params. The throttles are the whole load's. */
+export interface LoadPlan extends ConnectionPlan, Throttles {
   /** The inputs as named (comma-separated entries), or ['-'] for stdin. */
   inputs: string[];
   format: InputFormat;
@@ -225,6 +229,7 @@ export function resolveLoadOptions(
     badFile: args.badFile,
     csv: csvSettings(args),
     logDirectory: args.logDirectory ?? 'logs',
+    ...parseThrottles(args),
   };
 }
 

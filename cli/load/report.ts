@@ -36,6 +36,10 @@ export interface SinkTotals {
   received: number;
   written: number;
   bad: number;
+  /** Requests sent again after a transient failure (timeout, Overloaded, Unavailable). */
+  retries: number;
+  /** The sink's bad rows by cause (the writer's `BadCause`). */
+  badCauses: { conversion: number; rejected: number; retriesExhausted: number };
   /** Bad-records files that hold rows. */
   badFiles: string[];
   /** Write latency of every request, µs; undefined for a dry run. */
@@ -59,6 +63,13 @@ export interface LoadReport {
   bad: number;
   /** Of `bad`: records the readers could not read, rows that did not convert, rows not written. */
   badByKind: { connector: number; mapping: number; load: number };
+  /** Of the rows not written: refused by Cassandra, or failed again and again until their retries ran out. */
+  notWritten: { rejected: number; afterRetries: number };
+  /**
+   * Transient write failures (timeouts, Overloaded, Unavailable) that were retried. None of
+   * them is a bad row, nor counts against -maxErrors: a row is bad only once its retries run out.
+   */
+  retries: number;
   badFiles: string[];
   /** This load's DSBulk-style log directory (logs/LOAD_<timestamp>). */
   logDirectory: string;
@@ -88,6 +99,8 @@ export function sinkTotals(stats: JobStats, sinkId: string, badFile: string): Si
     received: 0,
     written: 0,
     bad: 0,
+    retries: 0,
+    badCauses: { conversion: 0, rejected: 0, retriesExhausted: 0 },
     badFiles: [],
     latency: undefined,
     insertQuery: undefined,
@@ -98,6 +111,11 @@ export function sinkTotals(stats: JobStats, sinkId: string, badFile: string): Si
     totals.written += Number(s.wouldWrite ?? s.written ?? 0);
     const bad = Number(s.bad ?? 0);
     totals.bad += bad;
+    totals.retries += Number(s.retries ?? 0);
+    const causes = (s.badCauses ?? {}) as Partial<SinkTotals['badCauses']>;
+    for (const cause of ['conversion', 'rejected', 'retriesExhausted'] as const) {
+      totals.badCauses[cause] += causes[cause] ?? 0;
+    }
     if (bad > 0) totals.badFiles.push(instancePath(badFile, instance, parallelism));
     if (typeof s.latencyHdr === 'string') encoded.push(s.latencyHdr);
     if (typeof s.insertQuery === 'string') totals.insertQuery = s.insertQuery;
@@ -126,6 +144,15 @@ function latencyLine(l: LatencySummary): string {
   );
 }
 
+/** ": 2 rejected, 1 failed after retries", when the rows not written are told apart. */
+function notWrittenCauses({ rejected, afterRetries }: LoadReport['notWritten']): string {
+  const parts = [
+    rejected > 0 ? `${count.format(rejected)} rejected by Cassandra` : '',
+    afterRetries > 0 ? `${count.format(afterRetries)} failed after retries` : '',
+  ].filter((p) => p !== '');
+  return parts.length > 0 ? `: ${parts.join(', ')}` : '';
+}
+
 /** The summary on stdout: a few lines a person reads, the same facts as the report. */
 export function formatSummary(report: LoadReport): string {
   const seconds = report.durationMs / 1000;
@@ -141,10 +168,15 @@ export function formatSummary(report: LoadReport): string {
     const kinds = [
       connector > 0 ? `${count.format(connector)} unreadable` : '',
       mapping > 0 ? `${count.format(mapping)} not convertible` : '',
-      load > 0 ? `${count.format(load)} not written` : '',
+      load > 0 ? `${count.format(load)} not written${notWrittenCauses(report.notWritten)}` : '',
     ].filter((k) => k !== '');
     lines.push(
       `  bad records${kinds.length > 0 ? ` (${kinds.join(', ')})` : ''}, with line and reason: ${report.badFiles.join(', ')}`,
+    );
+  }
+  if (report.retries > 0) {
+    lines.push(
+      `  retried: ${count.format(report.retries)} transient write failures (timeouts, Overloaded, Unavailable); a row is bad only once its retries run out`,
     );
   }
   if (report.insertQuery !== undefined) lines.push(`  statement: ${report.insertQuery}`);
@@ -158,7 +190,9 @@ export function formatSummary(report: LoadReport): string {
       : `  ${count.format(report.rowsRead - report.written - report.bad)} records read were neither written nor reported`,
   );
   if (isStopped) {
-    lines.push('  a re-run reads every input again from the start (Sluice does not resume a load yet)');
+    lines.push(
+      '  a re-run reads every input again from the start (Sluice does not resume a load yet)',
+    );
   }
   lines.push(`  logs: ${report.logDirectory}`);
   return lines.join('\n');

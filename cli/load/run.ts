@@ -177,6 +177,11 @@ export async function runLoad(plan: LoadPlan, io: LoadIo = defaultIo()): Promise
     written: totals.written,
     bad: totals.bad,
     badByKind,
+    notWritten: {
+      rejected: totals.badCauses.rejected,
+      afterRetries: totals.badCauses.retriesExhausted,
+    },
+    retries: totals.retries,
     badFiles: totals.badFiles,
     logDirectory: op.dir,
     maxErrors: formatMaxErrors(plan.maxErrors),
@@ -290,6 +295,11 @@ async function prepare(
   if (plan.ttlSeconds !== undefined) sink.ttlSeconds = plan.ttlSeconds;
   if (plan.timestampMicros !== undefined) sink.timestampMicros = plan.timestampMicros;
   sink.nulls = plan.nulls;
+  // The load's throttles; the sink divides them among its instances.
+  if (plan.maxConcurrentQueries !== undefined)
+    sink.maxConcurrentQueries = plan.maxConcurrentQueries;
+  if (plan.maxRowsPerSecond !== undefined) sink.maxRowsPerSecond = plan.maxRowsPerSecond;
+  if (plan.maxBytesPerSecond !== undefined) sink.maxBytesPerSecond = plan.maxBytesPerSecond;
   await checkTarget(plan, files, sink, io);
   const params: LoadJobParams = {
     format: plan.format,

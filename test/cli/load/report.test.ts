@@ -62,6 +62,7 @@ describe('sinkTotals', () => {
       actor(2, { 'csv#0': {} }),
     ]);
     const totals = sinkTotals(stats, 'cassandra#2', 'out/bad.jsonl');
+    expect(totals.retries).toBe(0);
     expect(totals).toMatchObject({
       instances: 2,
       received: 15,
@@ -78,6 +79,34 @@ describe('sinkTotals', () => {
       written: 3,
       bad: 1,
       badFiles: ['b.jsonl'],
+    });
+  });
+
+  it('adds the retries and the bad rows by cause of every instance', () => {
+    const stats = jobStats([
+      actor(0, {
+        'cassandra#2': {
+          received: 10,
+          written: 7,
+          bad: 3,
+          retries: 40,
+          badCauses: { conversion: 1, rejected: 0, retriesExhausted: 2 },
+        },
+      }),
+      actor(1, {
+        'cassandra#2': {
+          received: 5,
+          written: 4,
+          bad: 1,
+          retries: 2,
+          badCauses: { conversion: 0, rejected: 1, retriesExhausted: 0 },
+        },
+      }),
+    ]);
+    expect(sinkTotals(stats, 'cassandra#2', 'bad.jsonl')).toMatchObject({
+      bad: 4,
+      retries: 42,
+      badCauses: { conversion: 1, rejected: 1, retriesExhausted: 2 },
     });
   });
 
@@ -112,6 +141,8 @@ describe('formatSummary', () => {
     written: 1000,
     bad: 3,
     badByKind: { connector: 1, mapping: 0, load: 2 },
+    notWritten: { rejected: 0, afterRetries: 0 },
+    retries: 0,
     badFiles: ['bad-0.jsonl', 'bad-1.jsonl'],
     logDirectory: 'logs/LOAD_20261130-101500-000000',
     maxErrors: '100',
@@ -154,6 +185,21 @@ describe('formatSummary', () => {
     expect(dry).toContain('would be written (dry run: nothing written)');
     expect(dry).toContain('statement: INSERT INTO "ks"."t" ("id") VALUES (?)');
     expect(dry).not.toContain('latency');
+  });
+
+  it('counts retried transient failures apart, and tells rows Cassandra refused from rows whose retries ran out', () => {
+    expect(formatSummary(report)).not.toContain('retried');
+    const text = formatSummary({
+      ...report,
+      retries: 1234,
+      notWritten: { rejected: 1, afterRetries: 1 },
+    });
+    expect(text).toContain(
+      'retried: 1,234 transient write failures (timeouts, Overloaded, Unavailable); a row is bad only once its retries run out',
+    );
+    expect(text).toContain(
+      'bad records (1 unreadable, 2 not written: 1 rejected by Cassandra, 1 failed after retries)',
+    );
   });
 });
 
