@@ -105,6 +105,10 @@ export class CassandraWriter implements SinkWriter<unknown> {
 
   #received = 0;
   #written = 0;
+  /** Serialized bytes of the values of the rows written. */
+  #writtenBytes = 0;
+  /** When this instance sent its first request (performance.now()); NaN before. */
+  #firstSendAt = Number.NaN;
   #retries = 0;
   readonly #badCauses: Record<BadCause, number> = {
     conversion: 0,
@@ -276,6 +280,9 @@ export class CassandraWriter implements SinkWriter<unknown> {
       received: this.#received,
       written: this.#written,
       bad: this.#parts.badRecords.count,
+      writtenBytes: this.#writtenBytes,
+      /** Since this instance sent its first request, ms: the time its rates are measured over. */
+      sendingMs: Number.isNaN(this.#firstSendAt) ? 0 : performance.now() - this.#firstSendAt,
       /** The bad rows by cause (see `BadCause`). */
       badCauses: { ...this.#badCauses },
       buffered: this.#openRows,
@@ -393,6 +400,7 @@ export class CassandraWriter implements SinkWriter<unknown> {
 
   #send(lane: Lane, request: Request): void {
     request.attempts++;
+    if (Number.isNaN(this.#firstSendAt)) this.#firstSendAt = performance.now();
     lane.metrics.requests++;
     this.#inFlight++;
     if (this.#inFlight > this.#maxInFlightSeen) this.#maxInFlightSeen = this.#inFlight;
@@ -411,6 +419,7 @@ export class CassandraWriter implements SinkWriter<unknown> {
     lane.window.release('ok', now - started, now);
     lane.metrics.recordSuccess(request.rows.length, now - started);
     this.#written += request.rows.length;
+    this.#writtenBytes += request.bytes;
     const isReplica = request.replicas.some((i) => this.#lanes[i]!.address === coordinator);
     if (isReplica) this.#routing.replica++;
     else this.#routing.nonReplica++;
