@@ -56,13 +56,13 @@ export type LoadJobParams = {
 };
 
 function source(params: LoadJobParams): Source<Row> {
-  const { quote, escape, comment, ltrim, maxCharsPerColumn, skipRecords, maxRecords } = params.csv;
+  const { comment, maxCharsPerColumn, skipRecords, maxRecords } = params.csv;
   const csvOptions: CsvOptions = {
     header: params.header,
     delimiter: params.delimiter,
-    quote,
-    escape,
-    ltrim,
+    quote: params.csv.quote,
+    escape: params.csv.escape,
+    ltrim: params.csv.ltrim,
     // Blank lines are no records, as in DSBulk: a trailing empty line is not a bad row.
     skipEmptyLines: true,
     maxRecordBytes: MAX_RECORD_BYTES,

@@ -275,7 +275,7 @@ function csvSettings(args: LoadArgs): LoadPlan['csv'] {
     escape: oneChar('connector.csv.escape', args.escape, quote),
     comment,
     ltrim: bool('connector.csv.ignoreLeadingWhitespaces', args.ignoreLeadingWhitespaces, false),
-    maxCharsPerColumn: maxChars < 0 ? 0 : maxChars,
+    maxCharsPerColumn: Math.max(0, maxChars),
     skipRecords: Math.max(0, countOrNone('skipRecords', args.skipRecords)),
     maxRecords: countOrNone('maxRecords', args.maxRecords),
   };

@@ -246,7 +246,7 @@ export class CsvSliceParser {
       } catch (error) {
         if (!(error instanceof CsvError)) throw error;
       }
-      if (rows !== undefined && rows.every((row) => this.finish(row) === undefined)) {
+      if (rows?.every((row) => this.finish(row) === undefined)) {
         if (this.sourceField !== undefined) this.tagRows(slice, rows);
         return rows;
       }
