@@ -6,12 +6,9 @@
  * TTL(col) and WRITETIME(col).
  */
 
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type cassandra from 'cassandra-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadReport } from '../../../cli/load/report.ts';
@@ -21,15 +18,7 @@ import {
   testClient,
   uniqueName,
 } from '../../connectors/cassandra/cluster.ts';
-
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const EXIT_DEADLINE_MS = 90_000;
-
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+import { type CliRun, clusterArgs, sluiceLoad } from './cli.ts';
 
 let client: cassandra.Client;
 let ks: string;
@@ -37,44 +26,8 @@ let dir: string;
 
 /** Runs `sluice load` on the shared cluster; fails the test if it has not exited by itself. */
 async function load(args: string[]): Promise<CliRun> {
-  const { contactPoints, credentials, localDataCenter } = target();
-  const child = spawn(
-    process.execPath,
-    [
-      'bin/sluice.js',
-      'load',
-      ...args,
-      '-h',
-      contactPoints.join(','),
-      '--dc',
-      localDataCenter,
-      '--workers',
-      '2',
-      ...(credentials ? ['-u', credentials.username] : []),
-    ],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        CASSANDRA_CONTACT_POINTS: '',
-        ...(credentials ? { SLUICE_PASSWORD: credentials.password } : {}),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  let isKilled = false;
-  const timer = setTimeout(() => {
-    isKilled = true;
-    child.kill('SIGKILL');
-  }, EXIT_DEADLINE_MS);
-  const [code] = (await once(child, 'close')) as [number | null];
-  clearTimeout(timer);
-  if (isKilled) throw new Error(`sluice load did not exit\nstdout: ${stdout}\nstderr: ${stderr}`);
-  return { code, stdout, stderr };
+  const c = clusterArgs(2);
+  return sluiceLoad([...args, ...c.args], { env: c.env });
 }
 
 async function table(name: string, columns: string): Promise<string> {

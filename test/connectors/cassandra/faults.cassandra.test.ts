@@ -21,6 +21,15 @@ import { type JobHandle, type JobStats, run } from '../../../index.ts';
 import { type FaultJobParams, OVERSIZED_KEY_CHARS } from '../../fixtures/jobs/cassandra-faults.ts';
 import { createKeyspace, uniqueName } from './cluster.ts';
 import { type PrivateCluster, startPrivateCluster } from './private-cluster.ts';
+import { progressUntil as progressOf, sinkStats as statsOf } from './sink-progress.ts';
+
+const sinkStats = (stats: JobStats) => statsOf<WriterStats>(stats);
+const progressUntil = (
+  handle: JobHandle,
+  what: string,
+  isMet: (stats: WriterStats) => boolean,
+  timeoutMs?: number,
+) => progressOf<WriterStats>(handle, what, isMet, timeoutMs);
 
 const job = new URL('../../fixtures/jobs/cassandra-faults.ts', import.meta.url);
 const { consistencies, responseErrorCodes } = cassandra.types;
@@ -116,63 +125,12 @@ function runJob(
   return handle;
 }
 
-/** The stats of the job's one sink instance, from a progress report or the final one. */
-function sinkStats(stats: JobStats): WriterStats | undefined {
-  for (const actor of stats.actors) {
-    for (const [operatorId, sink] of Object.entries(actor.sinks)) {
-      if (operatorId.startsWith('cassandra')) return sink as WriterStats;
-    }
-  }
-  return undefined;
-}
-
 async function finished(
   handle: JobHandle,
 ): Promise<{ result: CassandraWriteResult; stats: WriterStats }> {
   const { sinks, metrics } = await handle.result;
   const sink = Object.values(sinks).find((s) => s.operatorId.startsWith('cassandra'))!;
   return { result: sink.instances[0] as CassandraWriteResult, stats: sinkStats(metrics)! };
-}
-
-/**
- * The first progress report whose sink stats meet `isMet`: the job's own events, with a bound
- * that turns a condition that never comes into a failure saying what was awaited.
- */
-function progressUntil(
-  handle: JobHandle,
-  what: string,
-  isMet: (stats: WriterStats) => boolean,
-  timeoutMs = 30_000,
-): Promise<WriterStats> {
-  return new Promise((resolve, reject) => {
-    let last: WriterStats | undefined;
-    const settle = (error: Error | undefined, stats?: WriterStats) => {
-      clearTimeout(timer);
-      handle.off('progress', onProgress);
-      if (error) reject(error);
-      else resolve(stats!);
-    };
-    const onProgress = (report: JobStats) => {
-      const stats = sinkStats(report);
-      if (stats === undefined) return;
-      last = stats;
-      if (isMet(stats)) settle(undefined, stats);
-    };
-    const timer = setTimeout(
-      () =>
-        settle(
-          new Error(
-            `no progress showed ${what} within ${timeoutMs} ms; last: ${JSON.stringify(last)}`,
-          ),
-        ),
-      timeoutMs,
-    );
-    handle.on('progress', onProgress);
-    handle.result.then(
-      () => settle(new Error(`the job ended before ${what}`)),
-      (error: Error) => settle(error),
-    );
-  });
 }
 
 /** Polls a condition of the cluster, which announces nothing to us, until it holds (bounded). */

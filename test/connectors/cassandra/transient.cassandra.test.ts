@@ -23,6 +23,15 @@ import { type JobHandle, type JobStats, run } from '../../../index.ts';
 import type { FaultJobParams } from '../../fixtures/jobs/cassandra-faults.ts';
 import { createKeyspace, uniqueName } from './cluster.ts';
 import { type PrivateCluster, startPrivateCluster } from './private-cluster.ts';
+import { progressUntil as progressOf, sinkStats as statsOf } from './sink-progress.ts';
+
+const sinkStats = (stats: JobStats) => statsOf<WriterStats>(stats);
+const progressUntil = (
+  handle: JobHandle,
+  what: string,
+  isMet: (stats: WriterStats) => boolean,
+  timeoutMs?: number,
+) => progressOf<WriterStats>(handle, what, isMet, timeoutMs);
 
 const job = new URL('../../fixtures/jobs/cassandra-faults.ts', import.meta.url);
 const { consistencies } = cassandra.types;
@@ -114,53 +123,6 @@ function sinkIdOf(stats: JobStats): string {
     if (id !== undefined) return id;
   }
   throw new Error('no cassandra sink in the stats');
-}
-
-function sinkStats(stats: JobStats): WriterStats | undefined {
-  for (const actor of stats.actors) {
-    for (const [id, sink] of Object.entries(actor.sinks)) {
-      if (id.startsWith('cassandra')) return sink as WriterStats;
-    }
-  }
-  return undefined;
-}
-
-/** The first progress report whose sink stats meet `isMet` (bounded, naming what it awaited). */
-function progressUntil(
-  handle: JobHandle,
-  what: string,
-  isMet: (stats: WriterStats) => boolean,
-  timeoutMs = 30_000,
-): Promise<WriterStats> {
-  return new Promise((resolve, reject) => {
-    let last: WriterStats | undefined;
-    const settle = (error: Error | undefined, stats?: WriterStats) => {
-      clearTimeout(timer);
-      handle.off('progress', onProgress);
-      if (error) reject(error);
-      else resolve(stats!);
-    };
-    const onProgress = (report: JobStats) => {
-      const stats = sinkStats(report);
-      if (stats === undefined) return;
-      last = stats;
-      if (isMet(stats)) settle(undefined, stats);
-    };
-    const timer = setTimeout(
-      () =>
-        settle(
-          new Error(
-            `no progress showed ${what} within ${timeoutMs} ms; last: ${JSON.stringify(last)}`,
-          ),
-        ),
-      timeoutMs,
-    );
-    handle.on('progress', onProgress);
-    handle.result.then(
-      () => settle(new Error(`the job ended before ${what}`)),
-      (error: Error) => settle(error),
-    );
-  });
 }
 
 function errorsOn(stats: WriterStats, host: string): number {
