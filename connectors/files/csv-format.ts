@@ -390,17 +390,28 @@ export function invalidUtf8(record: Buffer): string {
 /** Each record of a slice: where it starts and ends, and whether csv-parse skips it. */
 function* records(format: CsvFormat, bytes: Uint8Array): Generator<[number, number, boolean]> {
   const scanner = newScanner(format);
-  const comment = format.comment === '' ? -1 : format.comment.charCodeAt(0);
   for (let start = 0; start < bytes.length; ) {
     const found = scanner.scan(bytes, start, bytes.length, start + 1);
     const end = found < 0 ? bytes.length : found;
-    const length = end - start;
-    const isEmpty =
-      (length === 1 && bytes[start] === 0x0a) ||
-      (length === 2 && bytes[start] === 0x0d && bytes[start + 1] === 0x0a);
-    yield [start, end, (format.skipEmptyLines && isEmpty) || bytes[start] === comment];
+    yield [start, end, isSkippedRecord(format, bytes.subarray(start, end))];
     start = end;
   }
+}
+
+/** A record that is only a line break. */
+export function isEmptyLine(record: Uint8Array): boolean {
+  return (
+    (record.length === 1 && record[0] === 0x0a) ||
+    (record.length === 2 && record[0] === 0x0d && record[1] === 0x0a)
+  );
+}
+
+/** Whether csv-parse skips this record: an empty line (with `skipEmptyLines`), or a comment. */
+export function isSkippedRecord(format: CsvFormat, record: Uint8Array): boolean {
+  return (
+    (format.skipEmptyLines && isEmptyLine(record)) ||
+    (format.comment !== '' && record[0] === format.comment.charCodeAt(0))
+  );
 }
 
 function countNewlines(bytes: Uint8Array, from: number, end: number): number {

@@ -24,6 +24,8 @@ import {
   type CsvOptions,
   CsvSliceParser,
   csvFormat,
+  isEmptyLine,
+  isSkippedRecord,
   newScanner,
   type OnMalformed,
   type Row,
@@ -239,8 +241,7 @@ async function* limitedRecords(
   while (taken < limits.max) {
     const record = await slicer.nextRecord();
     if (record === null) break;
-    if (isEmptyLine(record.bytes) && format.skipEmptyLines) continue;
-    if (format.comment !== '' && record.bytes[0] === format.comment.charCodeAt(0)) continue;
+    if (isSkippedRecord(format, record.bytes)) continue;
     if (skipped < limits.skip) {
       skipped++;
       continue;
@@ -260,11 +261,4 @@ async function nextHeader(format: CsvFormat, slicer: RecordSlicer): Promise<Slic
     const record = await slicer.nextRecord();
     if (record === null || !format.skipEmptyLines || !isEmptyLine(record.bytes)) return record;
   }
-}
-
-function isEmptyLine(bytes: Uint8Array): boolean {
-  return (
-    (bytes.length === 1 && bytes[0] === 0x0a) ||
-    (bytes.length === 2 && bytes[0] === 0x0d && bytes[1] === 0x0a)
-  );
 }
