@@ -1,25 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { loadCommand } from '../../../cli/load/command.ts';
 import {
   parseMaxBytesPerSecond,
   parseMaxConcurrentQueries,
   parseMaxPerSecond,
 } from '../../../cli/load/executor-options.ts';
-import { type LoadArgs, resolveLoadOptions } from '../../../cli/load/options.ts';
+import { resolveLoadOptions } from '../../../cli/load/options.ts';
 import { ConfigError } from '../../../runtime/errors.ts';
-
-/** What commander hands the action for these arguments, through the real command. */
-async function parsed(args: string[]): Promise<LoadArgs> {
-  const command = loadCommand();
-  let seen: LoadArgs | undefined;
-  command.action((options: LoadArgs) => {
-    seen = options;
-  });
-  command.exitOverride();
-  command.configureOutput({ writeErr: () => {}, writeOut: () => {} });
-  await command.parseAsync(args, { from: 'user' });
-  return seen!;
-}
+import { parsed } from './parse-args.ts';
 
 const base = ['-url', 'a.csv', '-k', 'ks', '-t', 'users'];
 

@@ -6,22 +6,9 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import { loadCommand } from '../../../cli/load/command.ts';
 import { type LoadArgs, resolveLoadOptions } from '../../../cli/load/options.ts';
 import { ConfigError } from '../../../runtime/errors.ts';
-
-/** What commander hands the action for these arguments, through the real command. */
-async function parsed(args: string[]): Promise<LoadArgs> {
-  const command = loadCommand();
-  let seen: LoadArgs | undefined;
-  command.action((options: LoadArgs) => {
-    seen = options;
-  });
-  command.exitOverride();
-  command.configureOutput({ writeErr: () => {}, writeOut: () => {} });
-  await command.parseAsync(args, { from: 'user' });
-  return seen!;
-}
+import { parsed } from './parse-args.ts';
 
 async function plan(args: string[]) {
   return resolveLoadOptions(await parsed(['-url', 'data.csv', ...args]), {});
